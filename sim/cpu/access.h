@@ -1,0 +1,91 @@
+/*
+ * Guest memory access from instructions: segmentation (SDM Vol. 3A 3.4,
+ * 5.3), then paging through the software TLB.  The fast path is a tag
+ * compare and a host load or store; everything else goes to the slow path,
+ * which walks page tables, raises #GP/#SS/#PF, and writes through the memory
+ * layer so decoded code is invalidated.
+ */
+#ifndef VMXSIM_CPU_ACCESS_H
+#define VMXSIM_CPU_ACCESS_H
+
+#include <string.h>
+
+#include "sim/cpu/cpu.h"
+
+typedef enum AccessKind {
+    ACC_READ = 0,
+    ACC_WRITE = 1,
+    ACC_EXEC = 2,
+} AccessKind;
+
+/* Linear address of seg:offset with the segment checks of the current mode. */
+SimStatus cpu_seg_linear(CpuState *cpu, unsigned seg, uint64_t offset, unsigned size,
+                         AccessKind kind, uint64_t *lin) SIM_MUST_CHECK;
+
+/* Slow paths: page walk, faults, MMIO, page-crossing accesses.
+ * `supervisor` forces a supervisor-mode access (descriptor tables, TSS, IDT). */
+SimStatus cpu_lin_read_slow(CpuState *cpu, uint64_t lin, unsigned size, uint64_t *value,
+                            bool supervisor) SIM_MUST_CHECK;
+SimStatus cpu_lin_write_slow(CpuState *cpu, uint64_t lin, unsigned size, uint64_t value,
+                             bool supervisor) SIM_MUST_CHECK;
+/* Translate for an access of the given kind; raises #PF on failure. */
+SimStatus cpu_translate(CpuState *cpu, uint64_t lin, AccessKind kind, bool supervisor,
+                        uint64_t *phys) SIM_MUST_CHECK;
+
+static inline uint32_t tlb_need(const CpuState *cpu, AccessKind kind)
+{
+    static const uint32_t need[2][3] = {
+        {TLB_READ_SUP | TLB_HOST_READ, TLB_WRITE_SUP | TLB_HOST_WRITE, TLB_EXEC_SUP},
+        {TLB_READ_USER | TLB_HOST_READ, TLB_WRITE_USER | TLB_HOST_WRITE, TLB_EXEC_USER},
+    };
+    return need[cpu->cpl == 3][kind];
+}
+
+static inline SimStatus SIM_MUST_CHECK cpu_lin_read(CpuState *cpu, uint64_t lin, unsigned size,
+                                                    uint64_t *value)
+{
+    TlbEntry *e = mem_tlb_slot(&cpu->tlb, lin);
+    uint32_t need = tlb_need(cpu, ACC_READ);
+    if (SIM_LIKELY(e->tag == (lin & PAGE_MASK) && (e->perm & need) == need &&
+                   (lin & (PAGE_SIZE - 1)) <= PAGE_SIZE - size)) {
+        uint64_t v = 0;
+        memcpy(&v, e->host + (lin & (PAGE_SIZE - 1)), size);
+        *value = v;
+        return SIM_OK;
+    }
+    return cpu_lin_read_slow(cpu, lin, size, value, false);
+}
+
+static inline SimStatus SIM_MUST_CHECK cpu_lin_write(CpuState *cpu, uint64_t lin, unsigned size,
+                                                     uint64_t value)
+{
+    TlbEntry *e = mem_tlb_slot(&cpu->tlb, lin);
+    uint32_t need = tlb_need(cpu, ACC_WRITE);
+    if (SIM_LIKELY(e->tag == (lin & PAGE_MASK) && (e->perm & need) == need &&
+                   (lin & (PAGE_SIZE - 1)) <= PAGE_SIZE - size)) {
+        memcpy(e->host + (lin & (PAGE_SIZE - 1)), &value, size);
+        return SIM_OK;
+    }
+    return cpu_lin_write_slow(cpu, lin, size, value, false);
+}
+
+/* seg:offset accesses, as instructions make them. */
+static inline SimStatus SIM_MUST_CHECK cpu_mem_read(CpuState *cpu, unsigned seg, uint64_t offset,
+                                                    unsigned size, uint64_t *value)
+{
+    uint64_t lin;
+    if (SIM_UNLIKELY(cpu_seg_linear(cpu, seg, offset, size, ACC_READ, &lin) != SIM_OK))
+        return SIM_FAULT;
+    return cpu_lin_read(cpu, lin, size, value);
+}
+
+static inline SimStatus SIM_MUST_CHECK cpu_mem_write(CpuState *cpu, unsigned seg, uint64_t offset,
+                                                     unsigned size, uint64_t value)
+{
+    uint64_t lin;
+    if (SIM_UNLIKELY(cpu_seg_linear(cpu, seg, offset, size, ACC_WRITE, &lin) != SIM_OK))
+        return SIM_FAULT;
+    return cpu_lin_write(cpu, lin, size, value);
+}
+
+#endif

@@ -1,0 +1,211 @@
+/*
+ * Architectural state of one x86-64 CPU, plus the state derived from it and
+ * the simulator's bookkeeping, kept apart (style.md rule 5).
+ *
+ * Segment caches use the VMX access-rights format (SDM 24.4.1 "Guest
+ * Register State", Table 24-2), so VMCS save and load is a copy.
+ */
+#ifndef VMXSIM_CPU_CPU_H
+#define VMXSIM_CPU_CPU_H
+
+#include "sim/devices/io_bus.h"
+#include "sim/devices/signals.h"
+#include "sim/mem/memory.h"
+#include "sim/mem/tlb.h"
+#include "sim/sim.h"
+
+/* General registers in encoding order, then two pseudo-registers that let an
+ * effective address be computed as gpr[base] + (gpr[index] << scale) + disp
+ * with no branches: RIP (for RIP-relative operands) and a constant zero. */
+enum {
+    REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI,
+    REG_R8, REG_R9, REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15,
+    REG_RIP, REG_ZERO, CPU_GPR_SLOTS
+};
+
+/* Segment registers in the SDM's encoding order (Sreg field), then LDTR, TR. */
+enum { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR, SEG_COUNT, SEG_NONE = 0xff };
+
+/* VMX access-rights bits (SDM 24.4.1, Table 24-2). */
+enum {
+    AR_TYPE_MASK = 0xf,
+    AR_TYPE_ACCESSED = 1u << 0,
+    AR_TYPE_WRITABLE = 1u << 1, /* data; readable for code */
+    AR_TYPE_CODE = 1u << 3,
+    AR_S = 1u << 4,
+    AR_DPL_SHIFT = 5,
+    AR_P = 1u << 7,
+    AR_AVL = 1u << 12,
+    AR_L = 1u << 13,
+    AR_DB = 1u << 14,
+    AR_G = 1u << 15,
+    AR_UNUSABLE = 1u << 16,
+};
+
+typedef struct Segment {
+    uint16_t selector;
+    uint32_t limit; /* byte granular (already scaled by G) */
+    uint32_t ar;    /* VMX access-rights format */
+    uint64_t base;
+} Segment;
+
+typedef struct DescTable {
+    uint64_t base;
+    uint32_t limit;
+} DescTable;
+
+/* RFLAGS bits (SDM Vol. 1, 3.4.3). */
+enum {
+    RFLAGS_CF = 1u << 0,
+    RFLAGS_FIXED1 = 1u << 1,
+    RFLAGS_PF = 1u << 2,
+    RFLAGS_AF = 1u << 4,
+    RFLAGS_ZF = 1u << 6,
+    RFLAGS_SF = 1u << 7,
+    RFLAGS_TF = 1u << 8,
+    RFLAGS_IF = 1u << 9,
+    RFLAGS_DF = 1u << 10,
+    RFLAGS_OF = 1u << 11,
+    RFLAGS_IOPL = 3u << 12,
+    RFLAGS_NT = 1u << 14,
+    RFLAGS_RF = 1u << 16,
+    RFLAGS_VM = 1u << 17,
+    RFLAGS_AC = 1u << 18,
+    RFLAGS_VIF = 1u << 19,
+    RFLAGS_VIP = 1u << 20,
+    RFLAGS_ID = 1u << 21,
+    RFLAGS_ARITH = RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | RFLAGS_SF | RFLAGS_OF,
+};
+
+/* Control-register and EFER bits (SDM Vol. 3A, 2.5 "Control Registers", 2.2.1). */
+#define CR0_PE (UINT64_C(1) << 0)
+#define CR0_MP (UINT64_C(1) << 1)
+#define CR0_EM (UINT64_C(1) << 2)
+#define CR0_TS (UINT64_C(1) << 3)
+#define CR0_ET (UINT64_C(1) << 4)
+#define CR0_NE (UINT64_C(1) << 5)
+#define CR0_WP (UINT64_C(1) << 16)
+#define CR0_AM (UINT64_C(1) << 18)
+#define CR0_NW (UINT64_C(1) << 29)
+#define CR0_CD (UINT64_C(1) << 30)
+#define CR0_PG (UINT64_C(1) << 31)
+#define CR4_VME (UINT64_C(1) << 0)
+#define CR4_PVI (UINT64_C(1) << 1)
+#define CR4_TSD (UINT64_C(1) << 2)
+#define CR4_DE (UINT64_C(1) << 3)
+#define CR4_PSE (UINT64_C(1) << 4)
+#define CR4_PAE (UINT64_C(1) << 5)
+#define CR4_MCE (UINT64_C(1) << 6)
+#define CR4_PGE (UINT64_C(1) << 7)
+#define CR4_PCE (UINT64_C(1) << 8)
+#define CR4_OSFXSR (UINT64_C(1) << 9)
+#define CR4_OSXMMEXCPT (UINT64_C(1) << 10)
+#define CR4_UMIP (UINT64_C(1) << 11)
+#define CR4_LA57 (UINT64_C(1) << 12)
+#define CR4_VMXE (UINT64_C(1) << 13)
+#define CR4_SMXE (UINT64_C(1) << 14)
+#define CR4_FSGSBASE (UINT64_C(1) << 16)
+#define CR4_PCIDE (UINT64_C(1) << 17)
+#define CR4_OSXSAVE (UINT64_C(1) << 18)
+#define CR4_SMEP (UINT64_C(1) << 20)
+#define CR4_SMAP (UINT64_C(1) << 21)
+#define CR4_PKE (UINT64_C(1) << 22)
+#define EFER_SCE (UINT64_C(1) << 0)
+#define EFER_LME (UINT64_C(1) << 8)
+#define EFER_LMA (UINT64_C(1) << 10)
+#define EFER_NXE (UINT64_C(1) << 11)
+
+/* One slot per row of msr.def. */
+enum {
+#define X(name, index, reset, reserved, kind) MSR_SLOT_##name,
+#include "sim/cpu/msr.def"
+#undef X
+    MSR_SLOT_COUNT
+};
+
+/* Fetch mode: the decoder and the decoded-instruction cache are keyed by it. */
+typedef enum CpuMode {
+    MODE_REAL,
+    MODE_V86,
+    MODE_PROT16,
+    MODE_PROT32,
+    MODE_COMPAT16,
+    MODE_COMPAT32,
+    MODE_LONG64,
+    MODE_COUNT
+} CpuMode;
+
+/* SDM 9.x / 24.4.2 activity states. */
+typedef enum ActivityState {
+    ACTIVITY_ACTIVE = 0,
+    ACTIVITY_HLT = 1,
+    ACTIVITY_SHUTDOWN = 2,
+    ACTIVITY_WAIT_SIPI = 3,
+} ActivityState;
+
+/* Lazy arithmetic flags (design.md "Lazy flags"): the last flag-producing
+ * operation and its operands; flags are computed only when read. */
+typedef struct LazyFlags {
+    uint64_t result;
+    uint64_t src1;
+    uint64_t src2;
+    uint32_t op;   /* LazyOp, see flags.h */
+    uint32_t size; /* operand size in bytes */
+} LazyFlags;
+
+/* An exception raised by the current instruction, delivered by the loop. */
+typedef struct PendingFault {
+    uint8_t vector;
+    bool has_error;
+    uint32_t error;
+    uint64_t address; /* #PF: the linear address, written to CR2 only on delivery */
+} PendingFault;
+
+struct DecodeCache;
+struct CpuModel;
+
+typedef struct CpuState {
+    /* --- architectural --- */
+    uint64_t gpr[CPU_GPR_SLOTS];
+    uint64_t rflags; /* arithmetic bits live in `lazy` while lazy.op != LAZY_NONE */
+    LazyFlags lazy;
+    Segment seg[SEG_COUNT];
+    DescTable gdtr, idtr;
+    uint64_t cr0, cr2, cr3, cr4, cr8, xcr0;
+    uint64_t efer;
+    uint64_t dr[8];
+    uint64_t msr[MSR_SLOT_COUNT]; /* stored MSRs, indexed by msr.def row */
+    uint64_t tsc_adjust;          /* WRMSR IA32_TSC: TSC = cycles + tsc_adjust */
+    ActivityState activity;
+    bool sti_shadow, movss_shadow; /* blocking by STI / by MOV SS (SDM 6.8.3) */
+    bool nmi_blocked;
+
+    /* --- derived (written only by cpu_update_mode) --- */
+    CpuMode mode;
+    uint8_t cpl;
+
+    /* --- bookkeeping --- */
+    uint64_t insns;  /* instructions retired */
+    uint64_t cycles; /* simulated clock, the TSC source */
+    PendingFault fault;
+    Memory *mem;
+    IoBus *io;
+    Signals *signals;
+    struct DecodeCache *cache;
+    const struct CpuModel *model;
+    Tlb tlb;
+    unsigned id;
+} CpuState;
+
+#define RIP gpr[REG_RIP]
+
+bool cpu_init(CpuState *cpu, unsigned id, Memory *mem, IoBus *io, Signals *signals) SIM_MUST_CHECK;
+void cpu_destroy(CpuState *cpu);
+/* Power-on (RESET) state, SDM 9.1.1 Table 9-1. */
+void cpu_reset(CpuState *cpu);
+/* Recompute mode and CPL from CR0, EFER, RFLAGS.VM and the segment caches. */
+void cpu_update_mode(CpuState *cpu);
+
+static inline unsigned seg_dpl(const Segment *s) { return (s->ar >> AR_DPL_SHIFT) & 3; }
+
+#endif

@@ -1,0 +1,203 @@
+/*
+ * Far control transfers: SDM Vol. 2 JMP/CALL/RET (far forms) and IRET, to
+ * code segments in the same or (RET, IRET) an outer privilege level.
+ * Call gates, task gates and TSS targets (hardware task switching, SDM 8.3)
+ * raise #GP(selector) until the system-architecture work adds them.
+ */
+#include <string.h>
+
+#include "sim/cpu/branch.h"
+#include "sim/cpu/exceptions.h"
+#include "sim/cpu/far_return.h"
+#include "sim/cpu/flags.h"
+#include "sim/cpu/handlers.h"
+#include "sim/cpu/segmentation.h"
+#include "sim/cpu/stack.h"
+
+/* The far pointer of a JMP/CALL: ptr16:16/32 immediate or m16:16/32/64. */
+static SimStatus far_pointer(CpuState *cpu, const DecodedInsn *d, uint16_t *sel, uint64_t *off)
+{
+    if (d->op[0].kind == OPK_FAR) {
+        *sel = d->aux;
+        *off = d->imm;
+        return SIM_OK;
+    }
+    uint64_t ea = insn_ea(cpu, d), s;
+    unsigned size = d->opsize;
+    if (cpu_mem_read(cpu, d->seg, ea, size, off) != SIM_OK ||
+        cpu_mem_read(cpu, d->seg, (ea + size) & size_mask(d->addrsize), 2, &s) != SIM_OK)
+        return SIM_FAULT;
+    *sel = (uint16_t)s;
+    return SIM_OK;
+}
+
+/* SDM Vol. 2 JMP/CALL "far ... in protected mode": a code segment of the
+ * current privilege (conforming: DPL <= CPL). */
+static SimStatus check_code_target(CpuState *cpu, uint16_t sel, Descriptor *desc)
+{
+    if ((sel & 0xfffc) == 0)
+        return cpu_raise_gp0(cpu);
+    if (cpu_read_descriptor(cpu, sel, false, desc) != SIM_OK)
+        return SIM_FAULT;
+    Segment s = cpu_descriptor_to_segment(desc, sel, false);
+    unsigned dpl = seg_dpl(&s), rpl = sel & 3;
+    if (!(s.ar & AR_S) || !(s.ar & AR_TYPE_CODE))
+        return cpu_raise(cpu, EXC_GP, sel & 0xfffc); /* gates and TSSs: see header */
+    bool conforming = s.ar & 0x4;
+    if ((conforming && dpl > cpu->cpl) || (!conforming && (rpl > cpu->cpl || dpl != cpu->cpl)))
+        return cpu_raise(cpu, EXC_GP, sel & 0xfffc);
+    if (!(s.ar & AR_P))
+        return cpu_raise(cpu, EXC_NP, sel & 0xfffc);
+    return SIM_OK;
+}
+
+/* Offset check against the new CS: canonical in 64-bit code, limit otherwise. */
+static SimStatus check_offset(CpuState *cpu, const Segment *cs, uint64_t off)
+{
+    bool code64 = (cpu->efer & EFER_LMA) && (cs->ar & AR_L);
+    if (code64 ? !cpu_is_canonical(cpu, off) : off > cs->limit)
+        return cpu_raise_gp0(cpu);
+    return SIM_OK;
+}
+
+/* Load CS:RIP for a far transfer at the current privilege. */
+static SimStatus far_transfer(CpuState *cpu, uint16_t sel, uint64_t off, unsigned opsize)
+{
+    if (cpu->mode == MODE_REAL || cpu->mode == MODE_V86) {
+        cpu_load_real_segment(cpu, SEG_CS, sel);
+        cpu->RIP = off & size_mask(opsize);
+        return SIM_OK;
+    }
+    Descriptor desc;
+    if (check_code_target(cpu, sel, &desc) != SIM_OK)
+        return SIM_FAULT;
+    Segment cs = cpu_descriptor_to_segment(&desc, sel, false);
+    if (!((cpu->efer & EFER_LMA) && (cs.ar & AR_L)))
+        off &= size_mask(opsize);
+    if (check_offset(cpu, &cs, off) != SIM_OK || cpu_set_descriptor_accessed(cpu, sel) != SIM_OK)
+        return SIM_FAULT;
+    cpu_load_code_segment(cpu, &desc, sel, cpu->cpl);
+    cpu->RIP = off;
+    return SIM_OK;
+}
+
+SimStatus exec_jmp_far(CpuState *cpu, const DecodedInsn *d)
+{
+    uint16_t sel;
+    uint64_t off;
+    if (far_pointer(cpu, d, &sel, &off) != SIM_OK)
+        return SIM_FAULT;
+    return far_transfer(cpu, sel, off, d->opsize);
+}
+
+/* SDM Vol. 2 CALL far: push CS then the return offset, on the current stack. */
+SimStatus exec_call_far(CpuState *cpu, const DecodedInsn *d)
+{
+    uint16_t sel;
+    uint64_t off, old_rsp = cpu->gpr[REG_RSP], ret = cpu->RIP;
+    uint16_t old_cs = cpu->seg[SEG_CS].selector;
+    Segment saved_cs = cpu->seg[SEG_CS];
+    if (far_pointer(cpu, d, &sel, &off) != SIM_OK)
+        return SIM_FAULT;
+    if (cpu_push(cpu, d->opsize, old_cs) != SIM_OK || cpu_push(cpu, d->opsize, ret) != SIM_OK ||
+        far_transfer(cpu, sel, off, d->opsize) != SIM_OK) {
+        cpu->gpr[REG_RSP] = old_rsp;
+        cpu->seg[SEG_CS] = saved_cs;
+        cpu_update_mode(cpu);
+        return SIM_FAULT;
+    }
+    return SIM_OK;
+}
+
+/* Return to an outer privilege level: load SS:RSP from the stack frame and
+ * null data segments the new CPL may not use (SDM Vol. 2 RET "RETURN-TO-OUTER-PRIVILEGE-LEVEL"). */
+static SimStatus load_outer_stack(CpuState *cpu, uint16_t ss_sel, uint64_t rsp, unsigned cpl)
+{
+    bool long_mode = (cpu->efer & EFER_LMA) != 0;
+    if ((ss_sel & 0xfffc) == 0) {
+        if (!long_mode || cpl == 3) /* SDM: null SS only for 64-bit returns to CPL < 3 */
+            return cpu_raise_gp0(cpu);
+        cpu->seg[SEG_SS] = (Segment){ss_sel, 0, AR_UNUSABLE | (cpl << AR_DPL_SHIFT), 0};
+    } else {
+        Descriptor sd;
+        if ((ss_sel & 3) != cpl || cpu_read_descriptor(cpu, ss_sel, false, &sd) != SIM_OK)
+            return (ss_sel & 3) != cpl ? cpu_raise(cpu, EXC_GP, ss_sel & 0xfffc) : SIM_FAULT;
+        Segment ss = cpu_descriptor_to_segment(&sd, ss_sel, false);
+        if (!(ss.ar & AR_S) || (ss.ar & AR_TYPE_CODE) || !(ss.ar & AR_TYPE_WRITABLE) ||
+            seg_dpl(&ss) != cpl)
+            return cpu_raise(cpu, EXC_GP, ss_sel & 0xfffc);
+        if (!(ss.ar & AR_P))
+            return cpu_raise(cpu, EXC_SS, ss_sel & 0xfffc);
+        cpu->seg[SEG_SS] = ss;
+    }
+    cpu->gpr[REG_RSP] = rsp;
+    for (unsigned s = SEG_ES; s <= SEG_GS; s++) {
+        Segment *seg = &cpu->seg[s];
+        bool data_or_nonconforming = !(seg->ar & AR_TYPE_CODE) || !(seg->ar & 0x4);
+        if (s != SEG_CS && s != SEG_SS && data_or_nonconforming && seg_dpl(seg) < cpl &&
+            !(seg->ar & AR_UNUSABLE))
+            *seg = (Segment){0, 0, AR_UNUSABLE, long_mode ? seg->base : 0};
+    }
+    return SIM_OK;
+}
+
+/* Common tail of far RET and IRET in protected and IA-32e mode: `frame` holds
+ * RIP, CS (and for outer returns RSP, SS) already read from the stack. */
+SimStatus cpu_far_return(CpuState *cpu, uint64_t rip, uint16_t sel, unsigned opsize,
+                            bool outer, uint64_t rsp, uint16_t ss_sel)
+{
+    Descriptor desc;
+    unsigned rpl = sel & 3;
+    if ((sel & 0xfffc) == 0)
+        return cpu_raise_gp0(cpu);
+    if (rpl < cpu->cpl)
+        return cpu_raise(cpu, EXC_GP, sel & 0xfffc);
+    if (cpu_read_descriptor(cpu, sel, false, &desc) != SIM_OK)
+        return SIM_FAULT;
+    Segment cs = cpu_descriptor_to_segment(&desc, sel, false);
+    bool conforming = cs.ar & 0x4;
+    if (!(cs.ar & AR_S) || !(cs.ar & AR_TYPE_CODE) || (conforming && seg_dpl(&cs) > rpl) ||
+        (!conforming && seg_dpl(&cs) != rpl))
+        return cpu_raise(cpu, EXC_GP, sel & 0xfffc);
+    if (!(cs.ar & AR_P))
+        return cpu_raise(cpu, EXC_NP, sel & 0xfffc);
+    if (!((cpu->efer & EFER_LMA) && (cs.ar & AR_L)))
+        rip &= size_mask(opsize);
+    if (check_offset(cpu, &cs, rip) != SIM_OK)
+        return SIM_FAULT;
+    if (outer && load_outer_stack(cpu, ss_sel, rsp, rpl) != SIM_OK)
+        return SIM_FAULT;
+    cpu_load_code_segment(cpu, &desc, sel, rpl);
+    cpu->RIP = rip;
+    return SIM_OK;
+}
+
+/* SDM Vol. 2 RET (far), with the optional imm16. */
+SimStatus exec_ret_far(CpuState *cpu, const DecodedInsn *d)
+{
+    unsigned sz = d->opsize;
+    uint64_t rip, cs, rsp = 0, ss = 0, imm = d->op_count ? (d->imm & 0xffff) : 0;
+    if (cpu_stack_peek(cpu, 0, sz, &rip) != SIM_OK || cpu_stack_peek(cpu, sz, 2, &cs) != SIM_OK)
+        return SIM_FAULT;
+    if (cpu->mode == MODE_REAL || cpu->mode == MODE_V86) {
+        cpu_stack_adjust(cpu, 2 * sz + imm);
+        cpu_load_real_segment(cpu, SEG_CS, (uint16_t)cs);
+        cpu->RIP = rip & size_mask(sz);
+        return SIM_OK;
+    }
+    bool outer = (cs & 3) > cpu->cpl;
+    if (outer && (cpu_stack_peek(cpu, 2 * sz + imm, sz, &rsp) != SIM_OK ||
+                  cpu_stack_peek(cpu, 3 * sz + imm, 2, &ss) != SIM_OK))
+        return SIM_FAULT;
+    Segment saved[SEG_COUNT];
+    uint64_t old_rsp = cpu->gpr[REG_RSP];
+    memcpy(saved, cpu->seg, sizeof(saved));
+    cpu_stack_adjust(cpu, 2 * sz + imm);
+    if (cpu_far_return(cpu, rip, (uint16_t)cs, sz, outer, rsp + imm, (uint16_t)ss) != SIM_OK) {
+        memcpy(cpu->seg, saved, sizeof(saved));
+        cpu->gpr[REG_RSP] = old_rsp;
+        cpu_update_mode(cpu);
+        return SIM_FAULT;
+    }
+    return SIM_OK;
+}

@@ -1,0 +1,87 @@
+/* SDM Vol. 2 IRET/IRETD/IRETQ: real mode, protected mode and IA-32e mode
+ * returns to the same or an outer privilege level.  Returns to virtual-8086
+ * mode and nested-task returns (NT = 1) are the system issue's; they raise
+ * #GP(0) here. */
+#include <string.h>
+
+#include "sim/cpu/exceptions.h"
+#include "sim/cpu/far_return.h"
+#include "sim/cpu/flags.h"
+#include "sim/cpu/handlers.h"
+#include "sim/cpu/segmentation.h"
+#include "sim/cpu/stack.h"
+
+/* Which RFLAGS bits IRET loads (SDM Vol. 2 IRET "Operation", by CPL and IOPL
+ * before the return). */
+static uint64_t iret_flags_mask(const CpuState *cpu, unsigned size)
+{
+    uint64_t mask = RFLAGS_ARITH | RFLAGS_TF | RFLAGS_DF | RFLAGS_NT;
+    unsigned iopl = (unsigned)((cpu->rflags & RFLAGS_IOPL) >> 12);
+    if (size >= 4)
+        mask |= RFLAGS_RF | RFLAGS_AC | RFLAGS_ID;
+    if (cpu->cpl <= iopl || cpu->mode == MODE_REAL)
+        mask |= RFLAGS_IF;
+    if (cpu->cpl == 0 || cpu->mode == MODE_REAL) {
+        mask |= RFLAGS_IOPL;
+        if (size >= 4 && cpu->mode != MODE_REAL)
+            mask |= RFLAGS_VIF | RFLAGS_VIP;
+    }
+    return mask;
+}
+
+static void load_iret_flags(CpuState *cpu, uint64_t mask, uint64_t value)
+{
+    cpu_set_rflags(cpu, (cpu_get_rflags(cpu) & ~mask) | (value & mask) | RFLAGS_FIXED1);
+}
+
+static SimStatus iret_real(CpuState *cpu, const DecodedInsn *d)
+{
+    unsigned sz = d->opsize;
+    uint64_t ip, cs, fl;
+    if (cpu_stack_peek(cpu, 0, sz, &ip) != SIM_OK || cpu_stack_peek(cpu, sz, 2, &cs) != SIM_OK ||
+        cpu_stack_peek(cpu, 2 * sz, sz, &fl) != SIM_OK)
+        return SIM_FAULT;
+    if (ip > cpu->seg[SEG_CS].limit && sz == 2)
+        return cpu_raise_gp0(cpu);
+    uint64_t mask = iret_flags_mask(cpu, sz) & size_mask(sz);
+    cpu_stack_adjust(cpu, 3 * sz);
+    load_iret_flags(cpu, mask, fl);
+    cpu_load_real_segment(cpu, SEG_CS, (uint16_t)cs);
+    cpu->RIP = ip & size_mask(sz);
+    return SIM_OK;
+}
+
+SimStatus exec_iret(CpuState *cpu, const DecodedInsn *d)
+{
+    unsigned sz = d->opsize;
+    if (cpu->mode == MODE_REAL)
+        return iret_real(cpu, d);
+    if (cpu->mode == MODE_V86 || (cpu->rflags & RFLAGS_NT))
+        return cpu_raise_gp0(cpu); /* v8086 IRET and task return: see header */
+    uint64_t rip, cs, fl, rsp = 0, ss = 0;
+    if (cpu_stack_peek(cpu, 0, sz, &rip) != SIM_OK || cpu_stack_peek(cpu, sz, 2, &cs) != SIM_OK ||
+        cpu_stack_peek(cpu, 2 * sz, sz, &fl) != SIM_OK)
+        return SIM_FAULT;
+    if ((fl & RFLAGS_VM) && cpu->cpl == 0 && cpu->mode != MODE_LONG64)
+        return cpu_raise_gp0(cpu); /* return to virtual-8086 mode: see header */
+    /* SDM: IRETQ in 64-bit mode always pops SS:RSP; otherwise only on a privilege change. */
+    bool outer = (cs & 3) > cpu->cpl;
+    bool pop_stack = outer || cpu->mode == MODE_LONG64;
+    if (pop_stack && (cpu_stack_peek(cpu, 3 * sz, sz, &rsp) != SIM_OK ||
+                      cpu_stack_peek(cpu, 4 * sz, 2, &ss) != SIM_OK))
+        return SIM_FAULT;
+    uint64_t mask = iret_flags_mask(cpu, sz) & size_mask(sz);
+    Segment saved[SEG_COUNT];
+    uint64_t old_rsp = cpu->gpr[REG_RSP];
+    memcpy(saved, cpu->seg, sizeof(saved));
+    cpu_stack_adjust(cpu, (pop_stack ? 5 : 3) * sz);
+    if (cpu_far_return(cpu, rip, (uint16_t)cs, sz, pop_stack, rsp, (uint16_t)ss) != SIM_OK) {
+        memcpy(cpu->seg, saved, sizeof(saved));
+        cpu->gpr[REG_RSP] = old_rsp;
+        cpu_update_mode(cpu);
+        return SIM_FAULT;
+    }
+    load_iret_flags(cpu, mask, fl);
+    cpu->nmi_blocked = false; /* SDM 6.7.1: IRET ends NMI blocking */
+    return SIM_OK;
+}

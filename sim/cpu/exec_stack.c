@@ -1,0 +1,87 @@
+/* Stack instructions: SDM Vol. 2 PUSH, POP, PUSHF, POPF, LEAVE. */
+#include "sim/cpu/exceptions.h"
+#include "sim/cpu/flags.h"
+#include "sim/cpu/handlers.h"
+#include "sim/cpu/segmentation.h"
+#include "sim/cpu/stack.h"
+
+/* SDM Vol. 2 PUSH: segment registers are pushed zero-extended. */
+SimStatus exec_push(CpuState *cpu, const DecodedInsn *d)
+{
+    uint64_t v;
+    if (d->op[0].kind == OPK_SREG)
+        v = cpu->seg[d->op[0].reg].selector;
+    else if (d->op[0].kind == OPK_IMM)
+        v = d->imm;
+    else if (opnd_read(cpu, d, 0, &v) != SIM_OK)
+        return SIM_FAULT;
+    return cpu_push(cpu, d->opsize, v);
+}
+
+/* SDM Vol. 2 POP: a memory destination addressed through RSP sees the
+ * incremented RSP; a segment register is loaded with every check. */
+SimStatus exec_pop(CpuState *cpu, const DecodedInsn *d)
+{
+    uint64_t v, old_rsp = cpu->gpr[REG_RSP];
+    if (cpu_pop(cpu, d->opsize, &v) != SIM_OK)
+        return SIM_FAULT;
+    SimStatus st;
+    if (d->op[0].kind == OPK_SREG)
+        st = cpu_load_data_segment(cpu, d->op[0].reg, (uint16_t)v);
+    else
+        st = opnd_write(cpu, d, 0, v);
+    if (st != SIM_OK)
+        cpu->gpr[REG_RSP] = old_rsp;
+    return st;
+}
+
+/* SDM Vol. 2 PUSHF: VM and RF are cleared in the image; #GP in virtual-8086
+ * mode with IOPL < 3 (VME handling: system issue). */
+SimStatus exec_pushf(CpuState *cpu, const DecodedInsn *d)
+{
+    uint64_t f = cpu_get_rflags(cpu);
+    if (cpu->mode == MODE_V86 && ((f & RFLAGS_IOPL) >> 12) < 3)
+        return cpu_raise_gp0(cpu);
+    return cpu_push(cpu, d->opsize, f & ~(uint64_t)(RFLAGS_VM | RFLAGS_RF));
+}
+
+/* SDM Vol. 2 POPF "Operation": which bits may change depends on mode, CPL, IOPL. */
+static uint64_t popf_mask(const CpuState *cpu, unsigned size)
+{
+    uint64_t mask = RFLAGS_ARITH | RFLAGS_TF | RFLAGS_DF | RFLAGS_NT | RFLAGS_AC | RFLAGS_ID;
+    unsigned iopl = (unsigned)((cpu->rflags & RFLAGS_IOPL) >> 12);
+    if (cpu->mode == MODE_REAL || cpu->cpl == 0)
+        mask |= RFLAGS_IOPL | RFLAGS_IF;
+    else if (cpu->cpl <= iopl)
+        mask |= RFLAGS_IF;
+    if (size == 2)
+        mask &= 0xffff;
+    return mask;
+}
+
+SimStatus exec_popf(CpuState *cpu, const DecodedInsn *d)
+{
+    uint64_t v;
+    if (cpu->mode == MODE_V86 && ((cpu->rflags & RFLAGS_IOPL) >> 12) < 3)
+        return cpu_raise_gp0(cpu);
+    if (cpu_pop(cpu, d->opsize, &v) != SIM_OK)
+        return SIM_FAULT;
+    uint64_t mask = popf_mask(cpu, d->opsize);
+    uint64_t f = (cpu_get_rflags(cpu) & ~mask) | (v & mask);
+    cpu_set_rflags(cpu, f & ~(uint64_t)RFLAGS_RF);
+    return SIM_OK;
+}
+
+/* SDM Vol. 2 LEAVE: RSP = RBP (stack-address size), then POP RBP. */
+SimStatus exec_leave(CpuState *cpu, const DecodedInsn *d)
+{
+    uint64_t v, mask = size_mask(stack_addr_size(cpu));
+    uint64_t old_rsp = cpu->gpr[REG_RSP];
+    cpu->gpr[REG_RSP] = (old_rsp & ~mask) | (cpu->gpr[REG_RBP] & mask);
+    if (cpu_pop(cpu, d->opsize, &v) != SIM_OK) {
+        cpu->gpr[REG_RSP] = old_rsp;
+        return SIM_FAULT;
+    }
+    reg_write(cpu, reg_off(REG_RBP), d->opsize, v);
+    return SIM_OK;
+}

@@ -1,0 +1,161 @@
+/* System instructions: SDM Vol. 2 HLT, CLI, STI, LGDT, LIDT, LTR, RDMSR, WRMSR,
+ * CPUID, RDTSC, INT n, INT3. */
+#include "sim/cpu/branch.h"
+#include "sim/cpu/cpu_model.h"
+#include "sim/cpu/exceptions.h"
+#include "sim/cpu/handlers.h"
+#include "sim/cpu/msr.h"
+#include "sim/cpu/segmentation.h"
+
+static bool real_or_v86(const CpuState *cpu)
+{
+    return cpu->mode == MODE_REAL || cpu->mode == MODE_V86;
+}
+
+static unsigned iopl(const CpuState *cpu) { return (unsigned)((cpu->rflags & RFLAGS_IOPL) >> 12); }
+
+/* SDM Vol. 2 HLT: privileged (#GP(0) at CPL > 0). */
+SimStatus exec_hlt(CpuState *cpu, const DecodedInsn *d)
+{
+    if (cpu->cpl != 0)
+        return cpu_raise_gp0(cpu);
+    return SIM_HALT;
+}
+
+/* SDM Vol. 2 CLI/STI: IF changes when CPL <= IOPL (VME/PVI: system issue). */
+SimStatus exec_cli(CpuState *cpu, const DecodedInsn *d)
+{
+    if (cpu->mode != MODE_REAL && cpu->cpl > iopl(cpu))
+        return cpu_raise_gp0(cpu);
+    cpu->rflags &= ~(uint64_t)RFLAGS_IF;
+    return SIM_OK;
+}
+
+SimStatus exec_sti(CpuState *cpu, const DecodedInsn *d)
+{
+    if (cpu->mode != MODE_REAL && cpu->cpl > iopl(cpu))
+        return cpu_raise_gp0(cpu);
+    /* SDM 6.8.3: STI blocks interrupts until after the next instruction if IF was 0. */
+    if (!(cpu->rflags & RFLAGS_IF))
+        cpu->sti_shadow = true;
+    cpu->rflags |= RFLAGS_IF;
+    return SIM_OK;
+}
+
+/* SDM Vol. 2 LGDT/LIDT: a 16-bit limit then a base of 24 (16-bit operand),
+ * 32 or 64 (64-bit mode) bits. */
+static SimStatus load_table_register(CpuState *cpu, const DecodedInsn *d, DescTable *t)
+{
+    uint64_t limit, base, ea = insn_ea(cpu, d);
+    if (cpu->cpl != 0)
+        return cpu_raise_gp0(cpu);
+    unsigned base_size = cpu->mode == MODE_LONG64 ? 8 : 4;
+    if (cpu_mem_read(cpu, d->seg, ea, 2, &limit) != SIM_OK ||
+        cpu_mem_read(cpu, d->seg, (ea + 2) & size_mask(d->addrsize), base_size, &base) != SIM_OK)
+        return SIM_FAULT;
+    if (cpu->mode == MODE_LONG64 && !cpu_is_canonical(cpu, base))
+        return cpu_raise_gp0(cpu);
+    if (cpu->mode != MODE_LONG64 && d->opsize == 2)
+        base &= 0xffffff;
+    t->limit = (uint32_t)limit;
+    t->base = base;
+    return SIM_OK;
+}
+
+SimStatus exec_lgdt(CpuState *cpu, const DecodedInsn *d) { return load_table_register(cpu, d, &cpu->gdtr); }
+SimStatus exec_lidt(CpuState *cpu, const DecodedInsn *d) { return load_table_register(cpu, d, &cpu->idtr); }
+
+/* SDM Vol. 2 LTR: an available TSS descriptor in the GDT; it is marked busy. */
+SimStatus exec_ltr(CpuState *cpu, const DecodedInsn *d)
+{
+    uint64_t sel;
+    if (real_or_v86(cpu))
+        return cpu_raise_ud(cpu);
+    if (cpu->cpl != 0)
+        return cpu_raise_gp0(cpu);
+    if (opnd_read(cpu, d, 0, &sel) != SIM_OK)
+        return SIM_FAULT;
+    if ((sel & 0xfffc) == 0)
+        return cpu_raise_gp0(cpu);
+    bool long_mode = (cpu->efer & EFER_LMA) != 0;
+    Descriptor desc;
+    if ((sel & 4) || cpu_read_descriptor(cpu, (uint16_t)sel, long_mode, &desc) != SIM_OK)
+        return (sel & 4) ? cpu_raise(cpu, EXC_GP, sel & 0xfffc) : SIM_FAULT;
+    Segment s = cpu_descriptor_to_segment(&desc, (uint16_t)sel, long_mode);
+    unsigned type = s.ar & AR_TYPE_MASK;
+    if ((s.ar & AR_S) || (type != DESC_TSS32_AVAIL && type != 0x1))
+        return cpu_raise(cpu, EXC_GP, sel & 0xfffc);
+    if (!(s.ar & AR_P))
+        return cpu_raise(cpu, EXC_NP, sel & 0xfffc);
+    if (cpu_lin_write_slow(cpu, cpu->gdtr.base + (sel & 0xfff8) + 5, 1,
+                           (uint8_t)((desc.lo >> 40) | 2), true) != SIM_OK)
+        return SIM_FAULT;
+    s.ar |= 2; /* busy */
+    cpu->seg[SEG_TR] = s;
+    return SIM_OK;
+}
+
+/* SDM Vol. 2 RDMSR/WRMSR: CPL 0 only; unknown MSR or bad value #GP(0). */
+SimStatus exec_rdmsr(CpuState *cpu, const DecodedInsn *d)
+{
+    uint64_t v;
+    if (cpu->cpl != 0)
+        return cpu_raise_gp0(cpu);
+    if (cpu_msr_read(cpu, (uint32_t)cpu->gpr[REG_RCX], &v) != SIM_OK)
+        return SIM_FAULT;
+    cpu->gpr[REG_RAX] = (uint32_t)v;
+    cpu->gpr[REG_RDX] = v >> 32;
+    return SIM_OK;
+}
+
+SimStatus exec_wrmsr(CpuState *cpu, const DecodedInsn *d)
+{
+    if (cpu->cpl != 0)
+        return cpu_raise_gp0(cpu);
+    uint64_t v = (cpu->gpr[REG_RAX] & 0xffffffffu) | (cpu->gpr[REG_RDX] << 32);
+    return cpu_msr_write(cpu, (uint32_t)cpu->gpr[REG_RCX], v);
+}
+
+/* SDM Vol. 2 CPUID: leaf in EAX, subleaf in ECX; results zero-extend. */
+SimStatus exec_cpuid(CpuState *cpu, const DecodedInsn *d)
+{
+    uint32_t out[4];
+    cpu_model_cpuid(cpu->model, (uint32_t)cpu->gpr[REG_RAX], (uint32_t)cpu->gpr[REG_RCX], out);
+    cpu->gpr[REG_RAX] = out[0];
+    cpu->gpr[REG_RBX] = out[1];
+    cpu->gpr[REG_RCX] = out[2];
+    cpu->gpr[REG_RDX] = out[3];
+    return SIM_OK;
+}
+
+/* SDM Vol. 2 RDTSC: #GP(0) when CR4.TSD = 1 and CPL > 0.  The TSC is the
+ * simulated cycle counter (design.md "Cycle-level means accountable time"). */
+SimStatus exec_rdtsc(CpuState *cpu, const DecodedInsn *d)
+{
+    if ((cpu->cr4 & CR4_TSD) && cpu->cpl != 0 && cpu->mode != MODE_REAL)
+        return cpu_raise_gp0(cpu);
+    uint64_t tsc = cpu->cycles + cpu->tsc_adjust;
+    cpu->gpr[REG_RAX] = (uint32_t)tsc;
+    cpu->gpr[REG_RDX] = tsc >> 32;
+    return SIM_OK;
+}
+
+/* SDM Vol. 2 INT n / INT3: delivered with the next RIP; gate DPL checked. */
+static SimStatus software_interrupt(CpuState *cpu, unsigned vector, bool iopl_sensitive)
+{
+    if (iopl_sensitive && cpu->mode == MODE_V86 && iopl(cpu) < 3)
+        return cpu_raise_gp0(cpu);
+    if (cpu_deliver_event(cpu, vector, EVENT_SOFT_INT) == SIM_OK)
+        return SIM_OK;
+    return SIM_FAULT;
+}
+
+SimStatus exec_int(CpuState *cpu, const DecodedInsn *d)
+{
+    return software_interrupt(cpu, d->imm & 0xff, true);
+}
+
+SimStatus exec_int3(CpuState *cpu, const DecodedInsn *d)
+{
+    return software_interrupt(cpu, EXC_BP, false);
+}

@@ -1,0 +1,75 @@
+/* Machine assembly and the run loop over CPUs. */
+#include "sim/machine.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/cpu/cpu_model.h"
+#include "sim/cpu/interp.h"
+#include "vmxsim/boot_info.h"
+
+static bool attach_devices(Machine *m, const MachineConfig *cfg)
+{
+    dev_io_bus_init(&m->io);
+    dev_uart_init(&m->com1, cfg->serial_tx, cfg->serial_opaque);
+    return dev_uart_attach(&m->com1, &m->io, UART_COM1_BASE) &&
+           dev_debug_exit_attach(&m->debug_exit, &m->io, VMXSIM_DEBUG_EXIT_PORT, &m->signals);
+}
+
+Machine *machine_create(const MachineConfig *cfg, char *err, size_t errlen)
+{
+    const CpuModel *model = cfg->cpu_model ? cpu_model_find(cfg->cpu_model) : cpu_model_default();
+    if (!model) {
+        snprintf(err, errlen, "unknown CPU model '%s' (see --list-cpu-models)", cfg->cpu_model);
+        return NULL;
+    }
+    Machine *m = calloc(1, sizeof(*m));
+    if (!m) {
+        snprintf(err, errlen, "out of host memory");
+        return NULL;
+    }
+    if (!mem_init(&m->mem, cfg->mem_size)) {
+        snprintf(err, errlen, "cannot allocate %llu bytes of guest RAM: %s",
+                 (unsigned long long)cfg->mem_size, strerror(errno));
+        free(m);
+        return NULL;
+    }
+    if (!attach_devices(m, cfg) || !cpu_init(&m->cpu, 0, &m->mem, &m->io, &m->signals)) {
+        snprintf(err, errlen, "cannot set up the machine's devices and CPU");
+        mem_destroy(&m->mem);
+        free(m);
+        return NULL;
+    }
+    m->cpu.model = model;
+    return m;
+}
+
+void machine_destroy(Machine *m)
+{
+    if (!m)
+        return;
+    cpu_destroy(&m->cpu);
+    mem_destroy(&m->mem);
+    free(m);
+}
+
+MachineStop machine_run(Machine *m, uint64_t budget)
+{
+    SimStatus st = cpu_run(&m->cpu, budget);
+    switch (st) {
+    case SIM_STOP:
+        m->signals.pending &= ~(uint32_t)SIGNAL_STOP;
+        return STOP_GUEST_EXIT;
+    case SIM_SHUTDOWN:
+        return STOP_SHUTDOWN;
+    case SIM_HALT:
+        /* No device raises interrupts yet, so a halted CPU never wakes. */
+        return STOP_HALTED;
+    default:
+        return STOP_BUDGET;
+    }
+}
+
+int machine_exit_code(const Machine *m) { return m->signals.exit_code; }

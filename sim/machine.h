@@ -1,0 +1,47 @@
+/*
+ * The simulated PC: RAM, devices and CPUs, owned by one struct (no globals,
+ * design.md "Architectural state is plain data").  Every front-end — the
+ * command, the debugger, the tests — drives it through machine_run().
+ */
+#ifndef VMXSIM_MACHINE_H
+#define VMXSIM_MACHINE_H
+
+#include "sim/cpu/cpu.h"
+#include "sim/devices/debug_exit.h"
+#include "sim/devices/io_bus.h"
+#include "sim/devices/uart16550.h"
+#include "sim/mem/memory.h"
+
+typedef struct MachineConfig {
+    uint64_t mem_size;  /* bytes of RAM */
+    UartTxFn serial_tx; /* COM1 output sink; NULL discards */
+    void *serial_opaque;
+    const char *cpu_model; /* NULL: the default model */
+} MachineConfig;
+
+/* Why machine_run returned. */
+typedef enum MachineStop {
+    STOP_BUDGET,       /* the instruction budget of this call ran out */
+    STOP_GUEST_EXIT,   /* the guest wrote the debug-exit port: see exit_code */
+    STOP_SHUTDOWN,     /* triple fault: the CPU entered the shutdown state */
+    STOP_HALTED,       /* HLT with nothing that could ever wake the CPU */
+} MachineStop;
+
+typedef struct Machine {
+    Memory mem;
+    IoBus io;
+    Signals signals;
+    Uart com1;
+    DebugExit debug_exit;
+    CpuState cpu;
+} Machine;
+
+/* Returns NULL and writes a one-line reason to err on failure. */
+Machine *machine_create(const MachineConfig *cfg, char *err, size_t errlen);
+void machine_destroy(Machine *m);
+/* Run at most `budget` instructions. */
+MachineStop machine_run(Machine *m, uint64_t budget);
+/* The guest's exit status after STOP_GUEST_EXIT ((value << 1) | 1). */
+int machine_exit_code(const Machine *m);
+
+#endif

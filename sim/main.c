@@ -1,0 +1,136 @@
+/* The `vmxsim` command: parse options, build the machine, boot, run, report. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "sim/cli.h"
+#include "sim/cpu/cpu_model.h"
+#include "sim/cpu/flags.h"
+#include "sim/machine.h"
+
+#define RUN_CHUNK 1000000u /* instructions between host-time checks */
+
+static void serial_to_file(void *opaque, uint8_t byte) { fputc(byte, (FILE *)opaque); }
+
+static double host_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void list_cpu_models(void)
+{
+    for (unsigned i = 0; i < cpu_model_count(); i++)
+        printf("%-12s %s\n", cpu_model_at(i)->name, cpu_model_at(i)->description);
+}
+
+static void report_shutdown(const CpuState *cpu)
+{
+    fprintf(stderr,
+            "vmxsim: triple fault: cpu%u shut down at rip 0x%" PRIx64 " (last exception vector %u"
+            ", error 0x%x, cr0 0x%" PRIx64 ", cr2 0x%" PRIx64 ", cr3 0x%" PRIx64 ", rsp 0x%" PRIx64
+            ", rflags 0x%" PRIx64 ", cs 0x%x)\n",
+            cpu->id, cpu->RIP, cpu->fault.vector, cpu->fault.error, cpu->cr0, cpu->cr2, cpu->cr3,
+            cpu->gpr[REG_RSP], cpu_get_rflags(cpu), cpu->seg[SEG_CS].selector);
+}
+
+static void report_stats(const Machine *m, double seconds)
+{
+    const CpuState *c = &m->cpu;
+    double mips = seconds > 0 ? (double)c->insns / seconds / 1e6 : 0;
+    fprintf(stderr,
+            "vmxsim: stats: instructions %" PRIu64 ", cycles %" PRIu64
+            ", host seconds %.3f, guest MIPS %.1f\n",
+            c->insns, c->cycles, seconds, mips);
+}
+
+/* Run until the guest stops or a limit is hit; returns the exit status. */
+static int run_loop(Machine *m, const CliOptions *o, double start)
+{
+    for (;;) {
+        uint64_t budget = RUN_CHUNK;
+        if (o->max_insns) {
+            if (m->cpu.insns >= o->max_insns) {
+                fprintf(stderr, "vmxsim: stopped after %" PRIu64 " instructions (--max-insns)\n",
+                        m->cpu.insns);
+                return EXIT_INSN_LIMIT;
+            }
+            if (o->max_insns - m->cpu.insns < budget)
+                budget = o->max_insns - m->cpu.insns;
+        }
+        switch (machine_run(m, budget)) {
+        case STOP_GUEST_EXIT:
+            return machine_exit_code(m) & 0xff;
+        case STOP_SHUTDOWN:
+            report_shutdown(&m->cpu);
+            return EXIT_TRIPLE_FAULT;
+        case STOP_HALTED:
+            fprintf(stderr, "vmxsim: cpu0 halted at rip 0x%" PRIx64 " with %s; nothing can wake it\n",
+                    m->cpu.RIP, (m->cpu.rflags & RFLAGS_IF) ? "no interrupt source" : "interrupts disabled");
+            return EXIT_HALTED;
+        case STOP_BUDGET:
+            break;
+        }
+        if (o->timeout > 0 && host_seconds() - start >= o->timeout) {
+            fprintf(stderr, "vmxsim: stopped after %.3f seconds (--timeout)\n", o->timeout);
+            return EXIT_TIMEOUT;
+        }
+    }
+}
+
+static int run(const CliOptions *o)
+{
+    char err[512];
+    FILE *serial = o->serial == SERIAL_STDIO ? stdout : NULL;
+    if (o->serial == SERIAL_FILE && !(serial = fopen(o->serial_path, "wb"))) {
+        fprintf(stderr, "vmxsim: cannot open serial output %s: %s\n", o->serial_path, strerror(errno));
+        return EXIT_USAGE;
+    }
+    MachineConfig cfg = {o->mem_size, serial ? serial_to_file : NULL, serial, o->cpu_model};
+    Machine *m = machine_create(&cfg, err, sizeof(err));
+    int status = EXIT_HOST_ERROR;
+    BootProtocol proto;
+    if (!m) {
+        fprintf(stderr, "vmxsim: %s\n", err);
+        status = o->cpu_model ? EXIT_USAGE : EXIT_HOST_ERROR;
+    } else if (!boot_load(&o->boot, &m->mem, &m->cpu, &proto, err, sizeof(err))) {
+        fprintf(stderr, "vmxsim: %s\n", err);
+        status = EXIT_BAD_IMAGE;
+    } else {
+        double start = host_seconds();
+        status = run_loop(m, o, start);
+        fflush(serial);
+        if (o->stats)
+            report_stats(m, host_seconds() - start);
+    }
+    machine_destroy(m);
+    if (serial && serial != stdout)
+        fclose(serial);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    CliOptions o;
+    char err[512];
+    if (!cli_parse(argc, argv, &o, err, sizeof(err))) {
+        fprintf(stderr, "vmxsim: %s\n", err);
+        return EXIT_USAGE;
+    }
+    switch (o.command) {
+    case CLI_HELP:
+        cli_print_usage(stdout);
+        return EXIT_OK;
+    case CLI_VERSION:
+        printf("vmxsim 0.1\n");
+        return EXIT_OK;
+    case CLI_LIST_CPU_MODELS:
+        list_cpu_models();
+        return EXIT_OK;
+    default:
+        return run(&o);
+    }
+}
