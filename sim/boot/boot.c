@@ -11,8 +11,7 @@
 #include "sim/boot/multiboot.h"
 #include "sim/boot/multiboot_header.h"
 
-static bool check_config(const BootConfig *cfg, char *err, size_t errlen)
-{
+static bool check_config(const BootConfig *cfg, char *err, size_t errlen) {
     if (!cfg || !cfg->image_path || !cfg->image_path[0])
         return boot_fail(err, errlen, "boot: no image file given");
     if (cfg->module_count > VMXSIM_BOOT_MAX_MODULES)
@@ -26,12 +25,9 @@ static bool check_config(const BootConfig *cfg, char *err, size_t errlen)
 }
 
 bool boot_load(const BootConfig *cfg, Memory *mem, CpuState *cpu, BootProtocol *proto, char *err,
-               size_t errlen)
-{
-    if (err && errlen)
-        err[0] = '\0';
-    if (!check_config(cfg, err, errlen))
-        return false;
+               size_t errlen) {
+    if (err && errlen) err[0] = '\0';
+    if (!check_config(cfg, err, errlen)) return false;
     ImageFile f;
     if (!boot_file_read(&f, cfg->image_path, BOOT_IMAGE_MAX_SIZE, "image", err, errlen))
         return false;
@@ -40,7 +36,6 @@ bool boot_load(const BootConfig *cfg, Memory *mem, CpuState *cpu, BootProtocol *
     bool ok = multiboot ? boot_multiboot(cfg, &f, &h, mem, cpu, err, errlen)
                         : boot_direct(cfg, &f, mem, cpu, err, errlen);
     boot_file_free(&f);
-    if (ok)
-        *proto = multiboot ? BOOT_MULTIBOOT : BOOT_DIRECT64;
+    if (ok) *proto = multiboot ? BOOT_MULTIBOOT : BOOT_DIRECT64;
     return ok;
 }

@@ -5,8 +5,7 @@
 
 #include "sim/cpu/flags.h"
 
-void boot_cpu_clear(CpuState *cpu)
-{
+void boot_cpu_clear(CpuState *cpu) {
     memset(cpu->gpr, 0, sizeof(cpu->gpr));
     cpu->rflags = RFLAGS_FIXED1;
     cpu->lazy.op = LAZY_NONE;
@@ -18,8 +17,7 @@ void boot_cpu_clear(CpuState *cpu)
     cpu->fault = (PendingFault){0};
 }
 
-void boot_cpu_commit(CpuState *cpu)
-{
+void boot_cpu_commit(CpuState *cpu) {
     mem_tlb_flush_all(&cpu->tlb);
     cpu_update_mode(cpu);
 }

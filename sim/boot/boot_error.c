@@ -4,18 +4,14 @@
 #include <stdio.h>
 #include <string.h>
 
-static void keep_one_line(char *s)
-{
+static void keep_one_line(char *s) {
     for (; *s; s++) {
-        if (*s == '\n' || *s == '\r')
-            *s = ' ';
+        if (*s == '\n' || *s == '\r') *s = ' ';
     }
 }
 
-bool boot_fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return false;
+bool boot_fail(char *err, size_t errlen, const char *fmt, ...) {
+    if (!err || errlen == 0) return false;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(err, errlen, fmt, ap);
@@ -24,10 +20,8 @@ bool boot_fail(char *err, size_t errlen, const char *fmt, ...)
     return false;
 }
 
-bool boot_fail_append(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return false;
+bool boot_fail_append(char *err, size_t errlen, const char *fmt, ...) {
+    if (!err || errlen == 0) return false;
     size_t used = strnlen(err, errlen - 1);
     va_list ap;
     va_start(ap, fmt);

@@ -9,7 +9,8 @@
 
 /* Formats the message into err (when errlen > 0), turns any line break into a
  * space so the message stays one line, and returns false. */
-bool boot_fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+bool boot_fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Appends to the message already in err; returns false. */
 bool boot_fail_append(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

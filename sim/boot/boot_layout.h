@@ -27,8 +27,7 @@ bool boot_layout_take(BootLayout *l, uint64_t size, uint64_t align, uint64_t *ad
 
 /* Aligns *cursor up to align and advances it by size; returns the old aligned
  * value.  For carving a block already reserved with boot_layout_take. */
-static inline uint64_t boot_carve(uint64_t *cursor, uint64_t size, uint64_t align)
-{
+static inline uint64_t boot_carve(uint64_t *cursor, uint64_t size, uint64_t align) {
     uint64_t at = (*cursor + align - 1) & ~(align - 1);
     *cursor = at + size;
     return at;

@@ -27,10 +27,11 @@ typedef struct DirectPlan {
     uint64_t stack, end; /* the stack is [stack, end); RSP = end */
 } DirectPlan;
 
-static const char *text_or_empty(const char *s) { return s ? s : ""; }
+static const char *text_or_empty(const char *s) {
+    return s ? s : "";
+}
 
-static void plan_area(DirectPlan *p, uint64_t base, const BootConfig *cfg)
-{
+static void plan_area(DirectPlan *p, uint64_t base, const BootConfig *cfg) {
     uint64_t c = base;
     p->pml4 = boot_carve(&c, boot_identity_map_table_bytes(&p->map), PAGE_SIZE);
     p->gdt = boot_carve(&c, DIRECT_GDT_BYTES, 16);
@@ -45,18 +46,20 @@ static void plan_area(DirectPlan *p, uint64_t base, const BootConfig *cfg)
 
 /* Sizes the boot area, reserves it page-aligned in l, and plans it there. */
 static bool place_area(DirectPlan *p, BootLayout *l, const BootConfig *cfg, const char *path,
-                       char *err, size_t errlen)
-{
+                       char *err, size_t errlen) {
     char why[128];
-    uint64_t min_map = l->mem->ram_size > (UINT64_C(1) << 32) ? l->mem->ram_size : UINT64_C(1) << 32;
+    uint64_t min_map =
+        l->mem->ram_size > (UINT64_C(1) << 32) ? l->mem->ram_size : UINT64_C(1) << 32;
     if (!boot_identity_map_shape(min_map, &p->map))
-        return boot_fail(err, errlen, "%s: boot area: RAM size " BOOT_X " is too large to identity-map",
-                         path, l->mem->ram_size);
+        return boot_fail(err, errlen,
+                         "%s: boot area: RAM size " BOOT_X " is too large to identity-map", path,
+                         l->mem->ram_size);
     plan_area(p, 0, cfg);
     uint64_t base = 0;
     if (!boot_layout_take(l, p->end, PAGE_SIZE, &base, why, sizeof(why)))
         return boot_fail(err, errlen,
-                         "%s: boot area (page tables, GDT, TSS, boot info, stack: " BOOT_X " bytes, after " BOOT_X ") %s",
+                         "%s: boot area (page tables, GDT, TSS, boot info, stack: " BOOT_X
+                         " bytes, after " BOOT_X ") %s",
                          path, p->end, l->next, why);
     plan_area(p, base, cfg);
     return true;
@@ -64,8 +67,7 @@ static bool place_area(DirectPlan *p, BootLayout *l, const BootConfig *cfg, cons
 
 /* GDT: null, 0x08 64-bit code, 0x10 data, 0x18 busy 64-bit TSS; and the TSS
  * with its I/O map base past the limit: no I/O permission bitmap (SDM 8.7). */
-static void write_gdt_tss(Memory *mem, const DirectPlan *p)
-{
+static void write_gdt_tss(Memory *mem, const DirectPlan *p) {
     uint64_t gdt[5] = {0};
     gdt[1] = boot_descriptor(0, BOOT_FLAT_LIMIT, BOOT_AR_CODE64);
     gdt[2] = boot_descriptor(0, BOOT_FLAT_LIMIT, BOOT_AR_DATA);
@@ -76,14 +78,12 @@ static void write_gdt_tss(Memory *mem, const DirectPlan *p)
     boot_ram_copy(mem, p->tss, tss, sizeof(tss));
 }
 
-static void write_string(Memory *mem, uint64_t pa, const char *s)
-{
+static void write_string(Memory *mem, uint64_t pa, const char *s) {
     boot_ram_copy(mem, pa, s, strlen(s) + 1);
 }
 
-static void write_info(Memory *mem, const DirectPlan *p, const BootConfig *cfg,
-                       const ElfImage *img, const LoadedModule *mods)
-{
+static void write_info(Memory *mem, const DirectPlan *p, const BootConfig *cfg, const ElfImage *img,
+                       const LoadedModule *mods) {
     VmxsimBootInfo bi;
     memset(&bi, 0, sizeof(bi));
     bi.magic = VMXSIM_BOOT_MAGIC;
@@ -104,8 +104,7 @@ static void write_info(Memory *mem, const DirectPlan *p, const BootConfig *cfg,
 }
 
 /* 64-bit mode, CPL 0, paging with the identity map (SDM 9.8.5 "Initializing IA-32e Mode"). */
-static void enter_long_mode(CpuState *cpu, const DirectPlan *p, uint64_t entry)
-{
+static void enter_long_mode(CpuState *cpu, const DirectPlan *p, uint64_t entry) {
     boot_cpu_clear(cpu);
     cpu->cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
     cpu->cr3 = p->pml4;
@@ -124,28 +123,30 @@ static void enter_long_mode(CpuState *cpu, const DirectPlan *p, uint64_t entry)
 }
 
 /* Only an ELF64 x86-64 executable boots directly. */
-static bool identify_image(const ImageFile *f, char *err, size_t errlen)
-{
+static bool identify_image(const ImageFile *f, char *err, size_t errlen) {
     ElfImage id;
     if (!boot_elf_identify(f, &id, err, errlen))
-        return boot_fail_append(err, errlen, "; no multiboot header in the first 8192 bytes either");
+        return boot_fail_append(err, errlen,
+                                "; no multiboot header in the first 8192 bytes either");
     if (id.elf_class != ELFCLASS64 || id.machine != EM_X86_64)
         return boot_fail(err, errlen,
-                         "%s: ELF%u image with e_machine %u and no multiboot header in the first 8192 bytes: direct boot needs an ELF64 x86-64 (EM_X86_64) executable",
+                         "%s: ELF%u image with e_machine %u and no multiboot header in the first "
+                         "8192 bytes: direct boot needs an ELF64 x86-64 (EM_X86_64) executable",
                          f->path, id.elf_class == ELFCLASS64 ? 64u : 32u, id.machine);
     return true;
 }
 
 bool boot_direct(const BootConfig *cfg, const ImageFile *f, Memory *mem, CpuState *cpu, char *err,
-                 size_t errlen)
-{
+                 size_t errlen) {
     ElfImage img;
     LoadedModule mods[VMXSIM_BOOT_MAX_MODULES];
     DirectPlan p;
-    if (!identify_image(f, err, errlen) || !boot_elf_load(f, mem, BOOT_LIMIT_NONE, &img, err, errlen))
+    if (!identify_image(f, err, errlen) ||
+        !boot_elf_load(f, mem, BOOT_LIMIT_NONE, &img, err, errlen))
         return false;
     BootLayout l = {.mem = mem, .next = img.end, .limit = BOOT_LIMIT_NONE};
-    if (!boot_modules_load(cfg, &l, mods, err, errlen) || !place_area(&p, &l, cfg, f->path, err, errlen))
+    if (!boot_modules_load(cfg, &l, mods, err, errlen) ||
+        !place_area(&p, &l, cfg, f->path, err, errlen))
         return false;
     boot_ram_zero(mem, p.pml4, p.end - p.pml4);
     boot_identity_map_write(mem, p.pml4, &p.map);

@@ -2,8 +2,9 @@
  * ELF executables (ELF32 or ELF64, x86 or x86-64, ET_EXEC): validation of
  * the headers and loading of the PT_LOAD segments at their p_paddr, with
  * the bytes from p_filesz to p_memsz zero-filled (System V ABI, "Program
- * Loading").  Parsed with libelf (elf_memory) over the file's bytes, after
- * our own bounds checks, so a hostile image cannot make us read outside them.
+ * Loading").  libelf (elf_memory) decodes a private copy of the ELF header
+ * and of the program header table, made after our own bounds checks; it
+ * never sees the rest of the file, and section headers are ignored.
  */
 #ifndef VMXSIM_BOOT_ELF_IMAGE_H
 #define VMXSIM_BOOT_ELF_IMAGE_H

@@ -6,8 +6,7 @@
 #include "sim/boot/boot_error.h"
 
 bool boot_ram_check(const Memory *mem, uint64_t pa, uint64_t len, uint64_t limit, char *why,
-                    size_t whylen)
-{
+                    size_t whylen) {
     const char *text = NULL;
     uint64_t value = 0;
     if (len > UINT64_MAX - pa)
@@ -18,21 +17,16 @@ bool boot_ram_check(const Memory *mem, uint64_t pa, uint64_t len, uint64_t limit
         text = "reaches above " BOOT_X ", beyond what the boot protocol can address", value = limit;
     else if (len > 0 && !mem_is_plain_ram(mem, pa, len))
         text = "overlaps a device (MMIO) region";
-    if (!text)
-        return true;
-    if (why && whylen)
-        snprintf(why, whylen, text, value);
+    if (!text) return true;
+    if (why && whylen) snprintf(why, whylen, text, value);
     return false;
 }
 
-void boot_ram_copy(Memory *mem, uint64_t pa, const void *src, uint64_t len)
-{
-    if (len > 0)
-        (void)mem_phys_write_bytes(mem, pa, src, (size_t)len);
+void boot_ram_copy(Memory *mem, uint64_t pa, const void *src, uint64_t len) {
+    if (len > 0) (void)mem_phys_write_bytes(mem, pa, src, (size_t)len);
 }
 
-void boot_ram_zero(Memory *mem, uint64_t pa, uint64_t len)
-{
+void boot_ram_zero(Memory *mem, uint64_t pa, uint64_t len) {
     static const uint8_t zeros[PAGE_SIZE];
     while (len > 0) {
         uint64_t n = len < PAGE_SIZE ? len : PAGE_SIZE;
@@ -42,12 +36,10 @@ void boot_ram_zero(Memory *mem, uint64_t pa, uint64_t len)
     }
 }
 
-void boot_ram_write32(Memory *mem, uint64_t pa, uint32_t value)
-{
+void boot_ram_write32(Memory *mem, uint64_t pa, uint32_t value) {
     (void)mem_phys_write(mem, pa, 4, value);
 }
 
-void boot_ram_write64(Memory *mem, uint64_t pa, uint64_t value)
-{
+void boot_ram_write64(Memory *mem, uint64_t pa, uint64_t value) {
     (void)mem_phys_write(mem, pa, 8, value);
 }

@@ -24,15 +24,14 @@ typedef struct MbImage {
 } MbImage;
 
 static bool load_aout(const ImageFile *f, const MultibootHeader *h, Memory *mem, MbImage *img,
-                      char *err, size_t errlen)
-{
+                      char *err, size_t errlen) {
     MultibootAout a;
     char why[128];
-    if (!boot_mb_aout_layout(f, h, &a, err, errlen))
-        return false;
+    if (!boot_mb_aout_layout(f, h, &a, err, errlen)) return false;
     if (!boot_ram_check(mem, a.load_addr, a.end - a.load_addr, BOOT_LIMIT_4G, why, sizeof(why)))
         return boot_fail(err, errlen,
-                         "%s: multiboot header at offset " BOOT_X ": image [load_addr " BOOT_X ", " BOOT_X ") %s",
+                         "%s: multiboot header at offset " BOOT_X ": image [load_addr " BOOT_X
+                         ", " BOOT_X ") %s",
                          f->path, h->offset, a.load_addr, a.end, why);
     boot_ram_copy(mem, a.load_addr, f->data + a.file_offset, a.load_size);
     boot_ram_zero(mem, a.load_addr + a.load_size, a.end - a.load_addr - a.load_size);
@@ -41,27 +40,29 @@ static bool load_aout(const ImageFile *f, const MultibootHeader *h, Memory *mem,
 }
 
 static bool load_elf(const ImageFile *f, const MultibootHeader *h, Memory *mem, MbImage *img,
-                     char *err, size_t errlen)
-{
+                     char *err, size_t errlen) {
     ElfImage e;
     if (!boot_elf_load(f, mem, BOOT_LIMIT_4G, &e, err, errlen)) {
         if (f->size < SELFMAG || memcmp(f->data, ELFMAG, SELFMAG) != 0)
             return boot_fail(err, errlen,
-                             "%s: multiboot header at offset " BOOT_X ": flag 16 (address fields) is clear, so the image must be ELF, and it is not (no \\177ELF magic)",
+                             "%s: multiboot header at offset " BOOT_X
+                             ": flag 16 (address fields) is clear, so the image must be ELF, and "
+                             "it is not (no \\177ELF magic)",
                              f->path, h->offset);
         return false;
     }
     /* Spec 3.2: EIP is a 32-bit physical address. */
     if (e.entry_phys >= BOOT_LIMIT_4G)
-        return boot_fail(err, errlen, "%s: e_entry " BOOT_X " (physical " BOOT_X ") is not a 32-bit address: multiboot enters in 32-bit mode",
+        return boot_fail(err, errlen,
+                         "%s: e_entry " BOOT_X " (physical " BOOT_X
+                         ") is not a 32-bit address: multiboot enters in 32-bit mode",
                          f->path, e.entry, e.entry_phys);
     *img = (MbImage){.start = e.start, .end = e.end, .entry = e.entry_phys};
     return true;
 }
 
 /* GDT with the flat descriptors behind CS and the data segment registers. */
-static void write_gdt(Memory *mem, uint64_t gdt)
-{
+static void write_gdt(Memory *mem, uint64_t gdt) {
     uint64_t d[3] = {0};
     d[1] = boot_descriptor(0, BOOT_FLAT_LIMIT, BOOT_AR_CODE32);
     d[2] = boot_descriptor(0, BOOT_FLAT_LIMIT, BOOT_AR_DATA);
@@ -69,8 +70,7 @@ static void write_gdt(Memory *mem, uint64_t gdt)
 }
 
 /* Spec 3.2 "Machine state". */
-static void enter_protected_mode(CpuState *cpu, uint64_t gdt, uint64_t info, uint64_t entry)
-{
+static void enter_protected_mode(CpuState *cpu, uint64_t gdt, uint64_t info, uint64_t entry) {
     boot_cpu_clear(cpu);
     cpu->cr0 = CR0_PE | CR0_ET;
     cpu->cr3 = cpu->cr4 = cpu->efer = 0;
@@ -91,23 +91,21 @@ static void enter_protected_mode(CpuState *cpu, uint64_t gdt, uint64_t info, uin
 }
 
 bool boot_multiboot(const BootConfig *cfg, const ImageFile *f, const MultibootHeader *h,
-                    Memory *mem, CpuState *cpu, char *err, size_t errlen)
-{
+                    Memory *mem, CpuState *cpu, char *err, size_t errlen) {
     MbImage img;
     LoadedModule mods[VMXSIM_BOOT_MAX_MODULES];
     char why[128];
-    if (!boot_mb_check_flags(f, h, err, errlen))
-        return false;
+    if (!boot_mb_check_flags(f, h, err, errlen)) return false;
     bool loaded = (h->flags & MB_FLAG_ADDRESSES) ? load_aout(f, h, mem, &img, err, errlen)
                                                  : load_elf(f, h, mem, &img, err, errlen);
-    if (!loaded)
-        return false;
+    if (!loaded) return false;
     BootLayout l = {.mem = mem, .next = img.end, .limit = BOOT_LIMIT_4G};
-    if (!boot_modules_load(cfg, &l, mods, err, errlen))
-        return false;
+    if (!boot_modules_load(cfg, &l, mods, err, errlen)) return false;
     uint64_t area = 0, size = MB_GDT_BYTES + boot_mb_info_size(cfg);
     if (!boot_layout_take(&l, size, PAGE_SIZE, &area, why, sizeof(why)))
-        return boot_fail(err, errlen, "%s: boot area (GDT, multiboot information: " BOOT_X " bytes, after " BOOT_X ") %s",
+        return boot_fail(err, errlen,
+                         "%s: boot area (GDT, multiboot information: " BOOT_X
+                         " bytes, after " BOOT_X ") %s",
                          f->path, size, l.next, why);
     write_gdt(mem, area);
     boot_mb_info_write(mem, area + MB_GDT_BYTES, cfg, mods);

@@ -12,8 +12,8 @@
 #define MB_HEADER_MAGIC 0x1BADB002u
 #define MB_BOOTLOADER_MAGIC 0x2BADB002u
 #define MB_SEARCH_BYTES 8192u
-#define MB_HEADER_BASE_BYTES 12u  /* magic, flags, checksum */
-#define MB_HEADER_ADDR_BYTES 32u  /* ... header_addr .. entry_addr */
+#define MB_HEADER_BASE_BYTES 12u /* magic, flags, checksum */
+#define MB_HEADER_ADDR_BYTES 32u /* ... header_addr .. entry_addr */
 
 /* Header flags (spec 3.1.2).  Bits 0-15 are requirements, 16-31 optional. */
 enum {
@@ -46,8 +46,8 @@ typedef struct MultibootAout {
  * (mod 2^32).  A magic with a wrong checksum is not a header: search goes on. */
 bool boot_mb_find_header(const ImageFile *f, MultibootHeader *h) SIM_MUST_CHECK;
 /* Rejects a required flag (bits 0-15) the loader does not support, naming it. */
-bool boot_mb_check_flags(const ImageFile *f, const MultibootHeader *h, char *err, size_t errlen)
-    SIM_MUST_CHECK;
+bool boot_mb_check_flags(const ImageFile *f, const MultibootHeader *h, char *err,
+                         size_t errlen) SIM_MUST_CHECK;
 /* Checks the address fields against each other and the file (flag 16). */
 bool boot_mb_aout_layout(const ImageFile *f, const MultibootHeader *h, MultibootAout *out,
                          char *err, size_t errlen) SIM_MUST_CHECK;

@@ -20,10 +20,21 @@ enum {
 
 /* Field offsets of the structure (spec 3.3), up to the framebuffer fields. */
 enum {
-    MBI_FLAGS = 0, MBI_MEM_LOWER = 4, MBI_MEM_UPPER = 8, MBI_BOOT_DEVICE = 12,
-    MBI_CMDLINE = 16, MBI_MODS_COUNT = 20, MBI_MODS_ADDR = 24, MBI_SYMS = 28,
-    MBI_MMAP_LENGTH = 44, MBI_MMAP_ADDR = 48, MBI_DRIVES_LENGTH = 52, MBI_DRIVES_ADDR = 56,
-    MBI_CONFIG_TABLE = 60, MBI_BOOT_LOADER_NAME = 64, MBI_APM_TABLE = 68,
+    MBI_FLAGS = 0,
+    MBI_MEM_LOWER = 4,
+    MBI_MEM_UPPER = 8,
+    MBI_BOOT_DEVICE = 12,
+    MBI_CMDLINE = 16,
+    MBI_MODS_COUNT = 20,
+    MBI_MODS_ADDR = 24,
+    MBI_SYMS = 28,
+    MBI_MMAP_LENGTH = 44,
+    MBI_MMAP_ADDR = 48,
+    MBI_DRIVES_LENGTH = 52,
+    MBI_DRIVES_ADDR = 56,
+    MBI_CONFIG_TABLE = 60,
+    MBI_BOOT_LOADER_NAME = 64,
+    MBI_APM_TABLE = 68,
     MBI_SIZE = 116 /* VBE (72-87) and framebuffer (88-115) fields, left zero */
 };
 

@@ -26,16 +26,14 @@ typedef struct Harness {
     char err[512];
 } Harness;
 
-static void write_file(const char *path, const void *data, size_t size)
-{
+static void write_file(const char *path, const void *data, size_t size) {
     FILE *fp = fopen(path, "wb");
     ck_assert_ptr_nonnull(fp);
     ck_assert_uint_eq(fwrite(data, 1, size, fp), size);
     fclose(fp);
 }
 
-static void make_temp(char *path)
-{
+static void make_temp(char *path) {
     strcpy(path, "/tmp/test_boot_direct_XXXXXX");
     int fd = mkstemp(path);
     ck_assert_int_ge(fd, 0);
@@ -45,18 +43,27 @@ static void make_temp(char *path)
 /* An ELF64 x86-64 executable with one PT_LOAD segment of filesz bytes
  * (byte i = i * 3) and memsz bytes at paddr. */
 static void write_elf64(const char *path, uint64_t paddr, uint64_t filesz, uint64_t memsz,
-                        uint64_t entry)
-{
+                        uint64_t entry) {
     size_t size = 0x1000 + filesz;
     uint8_t *buf = calloc(1, size);
     ck_assert_ptr_nonnull(buf);
-    Elf64_Ehdr e = {.e_ident = {ELFMAG0, ELFMAG1, ELFMAG2, ELFMAG3, ELFCLASS64, ELFDATA2LSB,
-                                EV_CURRENT},
-                    .e_type = ET_EXEC, .e_machine = EM_X86_64, .e_version = EV_CURRENT,
-                    .e_entry = entry, .e_phoff = sizeof(Elf64_Ehdr), .e_ehsize = sizeof(e),
-                    .e_phentsize = sizeof(Elf64_Phdr), .e_phnum = 1};
-    Elf64_Phdr p = {.p_type = PT_LOAD, .p_flags = PF_R | PF_X, .p_offset = 0x1000,
-                    .p_vaddr = paddr, .p_paddr = paddr, .p_filesz = filesz, .p_memsz = memsz,
+    Elf64_Ehdr e = {
+        .e_ident = {ELFMAG0, ELFMAG1, ELFMAG2, ELFMAG3, ELFCLASS64, ELFDATA2LSB, EV_CURRENT},
+        .e_type = ET_EXEC,
+        .e_machine = EM_X86_64,
+        .e_version = EV_CURRENT,
+        .e_entry = entry,
+        .e_phoff = sizeof(Elf64_Ehdr),
+        .e_ehsize = sizeof(e),
+        .e_phentsize = sizeof(Elf64_Phdr),
+        .e_phnum = 1};
+    Elf64_Phdr p = {.p_type = PT_LOAD,
+                    .p_flags = PF_R | PF_X,
+                    .p_offset = 0x1000,
+                    .p_vaddr = paddr,
+                    .p_paddr = paddr,
+                    .p_filesz = filesz,
+                    .p_memsz = memsz,
                     .p_align = 0x1000};
     memcpy(buf, &e, sizeof(e));
     memcpy(buf + sizeof(e), &p, sizeof(p));
@@ -66,8 +73,7 @@ static void write_elf64(const char *path, uint64_t paddr, uint64_t filesz, uint6
     free(buf);
 }
 
-static void harness_init_ram(Harness *h, uint64_t ram)
-{
+static void harness_init_ram(Harness *h, uint64_t ram) {
     memset(h, 0, sizeof(*h));
     ck_assert(mem_init(&h->mem, ram));
     h->cpu.mem = &h->mem;
@@ -78,18 +84,18 @@ static void harness_init_ram(Harness *h, uint64_t ram)
     write_elf64(h->path, IMAGE_BASE, 0x100, IMAGE_MEMSZ, ENTRY);
 }
 
-static void harness_init(Harness *h) { harness_init_ram(h, RAM_SIZE); }
+static void harness_init(Harness *h) {
+    harness_init_ram(h, RAM_SIZE);
+}
 
-static void harness_fini(Harness *h)
-{
+static void harness_fini(Harness *h) {
     unlink(h->path);
     unlink(h->mod_path[0]);
     unlink(h->mod_path[1]);
     mem_destroy(&h->mem);
 }
 
-static bool harness_boot(Harness *h)
-{
+static bool harness_boot(Harness *h) {
     bool ok = boot_load(&h->cfg, &h->mem, &h->cpu, &h->proto, h->err, sizeof(h->err));
     if (!ok) {
         ck_assert(h->err[0] != '\0');
@@ -98,55 +104,50 @@ static bool harness_boot(Harness *h)
     return ok;
 }
 
-static void boot_ok(Harness *h)
-{
+static void boot_ok(Harness *h) {
     ck_assert_msg(harness_boot(h), "boot failed: %s", h->err);
     ck_assert_int_eq(h->proto, BOOT_DIRECT64);
 }
 
-static uint64_t rd64(Harness *h, uint64_t pa) { return mem_phys_read(&h->mem, pa, 8); }
+static uint64_t rd64(Harness *h, uint64_t pa) {
+    return mem_phys_read(&h->mem, pa, 8);
+}
 
-static VmxsimBootInfo read_info(Harness *h)
-{
+static VmxsimBootInfo read_info(Harness *h) {
     VmxsimBootInfo bi;
     mem_phys_read_bytes(&h->mem, h->cpu.gpr[REG_RDI], &bi, sizeof(bi));
     return bi;
 }
 
-static bool read_string(Harness *h, uint64_t pa, char *out, size_t cap)
-{
+static bool read_string(Harness *h, uint64_t pa, char *out, size_t cap) {
     for (size_t i = 0; i < cap; i++) {
         out[i] = (char)mem_phys_read(&h->mem, pa + i, 1);
-        if (!out[i])
-            return true;
+        if (!out[i]) return true;
     }
     return false;
 }
 
 /* SDM 4.5.4: walk CR3 -> PML4E -> PDPTE -> PDE (PS) for la; 0 when not present. */
-static uint64_t walk_pde(Harness *h, uint64_t la)
-{
+static uint64_t walk_pde(Harness *h, uint64_t la) {
     uint64_t pml4e = rd64(h, (h->cpu.cr3 & ~UINT64_C(0xfff)) + ((la >> 39) & 511) * 8);
-    if (!(pml4e & 1))
-        return 0;
+    if (!(pml4e & 1)) return 0;
     ck_assert_uint_eq(pml4e & ~UINT64_C(0xFFFFFFFFFF000), 0x3);
     uint64_t pdpte = rd64(h, (pml4e & UINT64_C(0xFFFFFFFFFF000)) + ((la >> 30) & 511) * 8);
-    if (!(pdpte & 1))
-        return 0;
+    if (!(pdpte & 1)) return 0;
     ck_assert_uint_eq(pdpte & ~UINT64_C(0xFFFFFFFFFF000), 0x3);
     return rd64(h, (pdpte & UINT64_C(0xFFFFFFFFFF000)) + ((la >> 21) & 511) * 8);
 }
 
-static void expect_identity(Harness *h, uint64_t la)
-{
+static void expect_identity(Harness *h, uint64_t la) {
     uint64_t pde = walk_pde(h, la);
-    ck_assert_msg(pde == ((la & ~(2 * MIB - 1)) | 0x83), "PDE for " "%llx is %llx",
+    ck_assert_msg(pde == ((la & ~(2 * MIB - 1)) | 0x83),
+                  "PDE for "
+                  "%llx is %llx",
                   (unsigned long long)la, (unsigned long long)pde);
 }
 
-START_TEST(test_boot_direct_page_tables_identity_4g)
-{
-    static const uint64_t addrs[] = {0, 0x1FFFFF, 0x200000, IMAGE_BASE, RAM_SIZE - 1,
+START_TEST(test_boot_direct_page_tables_identity_4g) {
+    static const uint64_t addrs[] = {0,          0x1FFFFF,   0x200000,  IMAGE_BASE, RAM_SIZE - 1,
                                      0x80000000, 0xFEE00000, 0xFFFFFFFF};
     Harness h;
     harness_init(&h);
@@ -159,8 +160,7 @@ START_TEST(test_boot_direct_page_tables_identity_4g)
 }
 END_TEST
 
-START_TEST(test_boot_direct_page_tables_large_ram_mapped)
-{
+START_TEST(test_boot_direct_page_tables_large_ram_mapped) {
     Harness h;
     harness_init_ram(&h, 6 * GIB + 4 * MIB);
     boot_ok(&h);
@@ -172,8 +172,7 @@ START_TEST(test_boot_direct_page_tables_large_ram_mapped)
 }
 END_TEST
 
-START_TEST(test_boot_direct_dirty_ram_unused_entries_zero)
-{
+START_TEST(test_boot_direct_dirty_ram_unused_entries_zero) {
     Harness h;
     harness_init(&h);
     for (uint64_t a = IMAGE_BASE; a < 2 * MIB; a += 8)
@@ -191,8 +190,7 @@ START_TEST(test_boot_direct_dirty_ram_unused_entries_zero)
 }
 END_TEST
 
-START_TEST(test_boot_direct_gdt_descriptors_flat)
-{
+START_TEST(test_boot_direct_gdt_descriptors_flat) {
     Harness h;
     harness_init(&h);
     boot_ok(&h);
@@ -208,8 +206,7 @@ START_TEST(test_boot_direct_gdt_descriptors_flat)
 }
 END_TEST
 
-START_TEST(test_boot_direct_tss_no_io_bitmap)
-{
+START_TEST(test_boot_direct_tss_no_io_bitmap) {
     Harness h;
     harness_init(&h);
     boot_ok(&h);
@@ -222,8 +219,7 @@ START_TEST(test_boot_direct_tss_no_io_bitmap)
 }
 END_TEST
 
-START_TEST(test_boot_direct_boot_info_fields)
-{
+START_TEST(test_boot_direct_boot_info_fields) {
     Harness h;
     harness_init(&h);
     h.cfg.append = "console=ttyS0 debug";
@@ -248,8 +244,7 @@ START_TEST(test_boot_direct_boot_info_fields)
 }
 END_TEST
 
-START_TEST(test_boot_direct_no_append_empty_cmdline)
-{
+START_TEST(test_boot_direct_no_append_empty_cmdline) {
     Harness h;
     harness_init(&h);
     boot_ok(&h);
@@ -259,8 +254,7 @@ START_TEST(test_boot_direct_no_append_empty_cmdline)
 }
 END_TEST
 
-START_TEST(test_boot_direct_modules_loaded_page_aligned)
-{
+START_TEST(test_boot_direct_modules_loaded_page_aligned) {
     Harness h;
     harness_init(&h);
     uint8_t m0[5000];
@@ -289,13 +283,13 @@ START_TEST(test_boot_direct_modules_loaded_page_aligned)
     ck_assert_str_eq(s, "first arg");
     ck_assert(read_string(&h, bi.modules[1].cmdline, s, sizeof(s)));
     ck_assert_str_eq(s, "");
-    ck_assert(bi.modules[1].cmdline >= bi.boot_area_start && bi.modules[1].cmdline < bi.boot_area_end);
+    ck_assert(bi.modules[1].cmdline >= bi.boot_area_start &&
+              bi.modules[1].cmdline < bi.boot_area_end);
     harness_fini(&h);
 }
 END_TEST
 
-START_TEST(test_boot_direct_cpu_state_long_mode)
-{
+START_TEST(test_boot_direct_cpu_state_long_mode) {
     Harness h;
     harness_init(&h);
     boot_ok(&h);
@@ -327,16 +321,14 @@ START_TEST(test_boot_direct_cpu_state_long_mode)
 }
 END_TEST
 
-START_TEST(test_boot_direct_gprs_only_rsp_rdi_set)
-{
+START_TEST(test_boot_direct_gprs_only_rsp_rdi_set) {
     Harness h;
     harness_init(&h);
     for (unsigned r = 0; r < 16; r++)
         h.cpu.gpr[r] = 0xdead0000 + r;
     boot_ok(&h);
     for (unsigned r = 0; r < 16; r++) {
-        if (r != REG_RSP && r != REG_RDI)
-            ck_assert_uint_eq(h.cpu.gpr[r], 0);
+        if (r != REG_RSP && r != REG_RDI) ck_assert_uint_eq(h.cpu.gpr[r], 0);
     }
     uint64_t rsp = h.cpu.gpr[REG_RSP];
     ck_assert_uint_eq(rsp % 4096, 0);
@@ -346,8 +338,7 @@ START_TEST(test_boot_direct_gprs_only_rsp_rdi_set)
 }
 END_TEST
 
-START_TEST(test_boot_direct_low_image_skips_legacy_hole)
-{
+START_TEST(test_boot_direct_low_image_skips_legacy_hole) {
     Harness h;
     harness_init(&h);
     write_elf64(h.path, 0x90000, 0x100, 0x8000, 0x90000);
@@ -358,8 +349,7 @@ START_TEST(test_boot_direct_low_image_skips_legacy_hole)
 }
 END_TEST
 
-START_TEST(test_boot_direct_too_many_modules_rejected)
-{
+START_TEST(test_boot_direct_too_many_modules_rejected) {
     Harness h;
     harness_init(&h);
     h.cfg.module_count = VMXSIM_BOOT_MAX_MODULES + 1;
@@ -369,8 +359,7 @@ START_TEST(test_boot_direct_too_many_modules_rejected)
 }
 END_TEST
 
-START_TEST(test_boot_direct_missing_module_named)
-{
+START_TEST(test_boot_direct_missing_module_named) {
     Harness h;
     harness_init(&h);
     h.cfg.modules[0] = (BootModule){"/tmp/test_boot_direct_nonexistent.bin", NULL};
@@ -382,8 +371,7 @@ START_TEST(test_boot_direct_missing_module_named)
 }
 END_TEST
 
-START_TEST(test_boot_direct_empty_module_rejected)
-{
+START_TEST(test_boot_direct_empty_module_rejected) {
     Harness h;
     harness_init(&h);
     h.cfg.modules[0] = (BootModule){h.mod_path[0], "x"};
@@ -394,8 +382,7 @@ START_TEST(test_boot_direct_empty_module_rejected)
 }
 END_TEST
 
-START_TEST(test_boot_direct_boot_area_beyond_ram_rejected)
-{
+START_TEST(test_boot_direct_boot_area_beyond_ram_rejected) {
     Harness h;
     harness_init_ram(&h, 4 * MIB);
     write_elf64(h.path, IMAGE_BASE, 0x100, 3 * MIB - 0x4000, ENTRY);
@@ -406,8 +393,7 @@ START_TEST(test_boot_direct_boot_area_beyond_ram_rejected)
 }
 END_TEST
 
-START_TEST(test_boot_direct_module_beyond_ram_rejected)
-{
+START_TEST(test_boot_direct_module_beyond_ram_rejected) {
     Harness h;
     harness_init_ram(&h, 4 * MIB);
     uint8_t *big = calloc(1, 3 * MIB);
@@ -423,11 +409,12 @@ START_TEST(test_boot_direct_module_beyond_ram_rejected)
 }
 END_TEST
 
-static uint64_t dummy_read(void *opaque, uint64_t offset, unsigned size) { return 0; }
+static uint64_t dummy_read(void *opaque, uint64_t offset, unsigned size) {
+    return 0;
+}
 static void dummy_write(void *opaque, uint64_t offset, unsigned size, uint64_t value) {}
 
-START_TEST(test_boot_direct_segment_over_mmio_rejected)
-{
+START_TEST(test_boot_direct_segment_over_mmio_rejected) {
     static const MmioOps ops = {dummy_read, dummy_write};
     Harness h;
     harness_init(&h);
@@ -438,8 +425,7 @@ START_TEST(test_boot_direct_segment_over_mmio_rejected)
 }
 END_TEST
 
-static Suite *boot_direct_suite(void)
-{
+static Suite *boot_direct_suite(void) {
     Suite *s = suite_create("boot_direct");
     TCase *tc = tcase_create("layout");
     tcase_add_test(tc, test_boot_direct_page_tables_identity_4g);
@@ -467,8 +453,7 @@ static Suite *boot_direct_suite(void)
     return s;
 }
 
-int main(void)
-{
+int main(void) {
     SRunner *sr = srunner_create(boot_direct_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

@@ -33,39 +33,56 @@ typedef struct Harness {
     char err[512];
 } Harness;
 
-static uint8_t pattern(unsigned seg, uint64_t i) { return (uint8_t)(0x11 * (seg + 1) + i * 7); }
+static uint8_t pattern(unsigned seg, uint64_t i) {
+    return (uint8_t)(0x11 * (seg + 1) + i * 7);
+}
 
-static void put_phdr(uint8_t *at, unsigned cls, const TestSeg *s, uint64_t off)
-{
+static void put_phdr(uint8_t *at, unsigned cls, const TestSeg *s, uint64_t off) {
     if (cls == ELFCLASS64) {
-        Elf64_Phdr p = {.p_type = s->type, .p_flags = PF_R | PF_W | PF_X, .p_offset = off,
-                        .p_vaddr = s->vaddr, .p_paddr = s->paddr, .p_filesz = s->filesz,
-                        .p_memsz = s->memsz, .p_align = 0x1000};
+        Elf64_Phdr p = {.p_type = s->type,
+                        .p_flags = PF_R | PF_W | PF_X,
+                        .p_offset = off,
+                        .p_vaddr = s->vaddr,
+                        .p_paddr = s->paddr,
+                        .p_filesz = s->filesz,
+                        .p_memsz = s->memsz,
+                        .p_align = 0x1000};
         memcpy(at, &p, sizeof(p));
     } else {
-        Elf32_Phdr p = {.p_type = s->type, .p_flags = PF_R | PF_W | PF_X,
-                        .p_offset = (uint32_t)off, .p_vaddr = (uint32_t)s->vaddr,
-                        .p_paddr = (uint32_t)s->paddr, .p_filesz = (uint32_t)s->filesz,
-                        .p_memsz = (uint32_t)s->memsz, .p_align = 0x1000};
+        Elf32_Phdr p = {.p_type = s->type,
+                        .p_flags = PF_R | PF_W | PF_X,
+                        .p_offset = (uint32_t)off,
+                        .p_vaddr = (uint32_t)s->vaddr,
+                        .p_paddr = (uint32_t)s->paddr,
+                        .p_filesz = (uint32_t)s->filesz,
+                        .p_memsz = (uint32_t)s->memsz,
+                        .p_align = 0x1000};
         memcpy(at, &p, sizeof(p));
     }
 }
 
-static void put_ehdr(uint8_t *buf, unsigned cls, uint16_t machine, uint64_t entry, unsigned n)
-{
-    unsigned char ident[EI_NIDENT] = {ELFMAG0, ELFMAG1, ELFMAG2, ELFMAG3, (unsigned char)cls,
+static void put_ehdr(uint8_t *buf, unsigned cls, uint16_t machine, uint64_t entry, unsigned n) {
+    unsigned char ident[EI_NIDENT] = {ELFMAG0,     ELFMAG1,   ELFMAG2, ELFMAG3, (unsigned char)cls,
                                       ELFDATA2LSB, EV_CURRENT};
     if (cls == ELFCLASS64) {
-        Elf64_Ehdr e = {.e_type = ET_EXEC, .e_machine = machine, .e_version = EV_CURRENT,
-                        .e_entry = entry, .e_phoff = sizeof(Elf64_Ehdr),
-                        .e_ehsize = sizeof(Elf64_Ehdr), .e_phentsize = sizeof(Elf64_Phdr),
+        Elf64_Ehdr e = {.e_type = ET_EXEC,
+                        .e_machine = machine,
+                        .e_version = EV_CURRENT,
+                        .e_entry = entry,
+                        .e_phoff = sizeof(Elf64_Ehdr),
+                        .e_ehsize = sizeof(Elf64_Ehdr),
+                        .e_phentsize = sizeof(Elf64_Phdr),
                         .e_phnum = (uint16_t)n};
         memcpy(e.e_ident, ident, EI_NIDENT);
         memcpy(buf, &e, sizeof(e));
     } else {
-        Elf32_Ehdr e = {.e_type = ET_EXEC, .e_machine = machine, .e_version = EV_CURRENT,
-                        .e_entry = (uint32_t)entry, .e_phoff = sizeof(Elf32_Ehdr),
-                        .e_ehsize = sizeof(Elf32_Ehdr), .e_phentsize = sizeof(Elf32_Phdr),
+        Elf32_Ehdr e = {.e_type = ET_EXEC,
+                        .e_machine = machine,
+                        .e_version = EV_CURRENT,
+                        .e_entry = (uint32_t)entry,
+                        .e_phoff = sizeof(Elf32_Ehdr),
+                        .e_ehsize = sizeof(Elf32_Ehdr),
+                        .e_phentsize = sizeof(Elf32_Phdr),
                         .e_phnum = (uint16_t)n};
         memcpy(e.e_ident, ident, EI_NIDENT);
         memcpy(buf, &e, sizeof(e));
@@ -74,8 +91,7 @@ static void put_ehdr(uint8_t *buf, unsigned cls, uint16_t machine, uint64_t entr
 
 /* Header, program headers, then each segment's file bytes on its own page. */
 static TestImage build_elf(unsigned cls, uint16_t machine, uint64_t entry, const TestSeg *segs,
-                           unsigned n)
-{
+                           unsigned n) {
     TestImage img = {0};
     uint64_t off = FILE_DATA;
     for (unsigned i = 0; i < n; i++) {
@@ -101,13 +117,11 @@ static const TestSeg two_segs[] = {
     {PT_LOAD, 0x200000, 0x200000, 0x10, 0x1ff8},
 };
 
-static TestImage build_default64(void)
-{
+static TestImage build_default64(void) {
     return build_elf(ELFCLASS64, EM_X86_64, 0x100040, two_segs, 2);
 }
 
-static void harness_init(Harness *h)
-{
+static void harness_init(Harness *h) {
     memset(h, 0, sizeof(*h));
     ck_assert(mem_init(&h->mem, RAM_SIZE));
     h->cpu.mem = &h->mem;
@@ -118,14 +132,12 @@ static void harness_init(Harness *h)
     h->cfg.image_path = h->path;
 }
 
-static void harness_fini(Harness *h)
-{
+static void harness_fini(Harness *h) {
     unlink(h->path);
     mem_destroy(&h->mem);
 }
 
-static void harness_write(Harness *h, const void *data, size_t size)
-{
+static void harness_write(Harness *h, const void *data, size_t size) {
     FILE *fp = fopen(h->path, "wb");
     ck_assert_ptr_nonnull(fp);
     ck_assert_uint_eq(fwrite(data, 1, size, fp), size);
@@ -133,8 +145,7 @@ static void harness_write(Harness *h, const void *data, size_t size)
 }
 
 /* boot_load, checking the error contract: one non-empty line on failure. */
-static bool harness_boot(Harness *h)
-{
+static bool harness_boot(Harness *h) {
     bool ok = boot_load(&h->cfg, &h->mem, &h->cpu, &h->proto, h->err, sizeof(h->err));
     if (!ok) {
         ck_assert_msg(h->err[0] != '\0', "failure without a message");
@@ -143,14 +154,12 @@ static bool harness_boot(Harness *h)
     return ok;
 }
 
-static void expect_error(Harness *h, const char *needle)
-{
+static void expect_error(Harness *h, const char *needle) {
     ck_assert_msg(!harness_boot(h), "image was accepted, expected an error with \"%s\"", needle);
     ck_assert_msg(strstr(h->err, needle), "error \"%s\" does not mention \"%s\"", h->err, needle);
 }
 
-START_TEST(test_boot_elf_segments_loaded_bytes_match)
-{
+START_TEST(test_boot_elf_segments_loaded_bytes_match) {
     Harness h;
     harness_init(&h);
     TestImage img = build_default64();
@@ -165,8 +174,7 @@ START_TEST(test_boot_elf_segments_loaded_bytes_match)
 }
 END_TEST
 
-START_TEST(test_boot_elf_bss_dirty_ram_zeroed)
-{
+START_TEST(test_boot_elf_bss_dirty_ram_zeroed) {
     Harness h;
     harness_init(&h);
     for (uint64_t a = 0x200000; a < 0x203000; a += 8)
@@ -183,8 +191,7 @@ START_TEST(test_boot_elf_bss_dirty_ram_zeroed)
 }
 END_TEST
 
-START_TEST(test_boot_elf_elf64_entry_state_direct)
-{
+START_TEST(test_boot_elf_elf64_entry_state_direct) {
     Harness h;
     harness_init(&h);
     TestImage img = build_default64();
@@ -203,8 +210,7 @@ START_TEST(test_boot_elf_elf64_entry_state_direct)
 }
 END_TEST
 
-START_TEST(test_boot_elf_overlapping_segments_later_wins)
-{
+START_TEST(test_boot_elf_overlapping_segments_later_wins) {
     static const TestSeg segs[] = {
         {PT_LOAD, 0x100000, 0x100000, 0x100, 0x100},
         {PT_LOAD, 0x100080, 0x100080, 0x10, 0x10},
@@ -222,8 +228,7 @@ START_TEST(test_boot_elf_overlapping_segments_later_wins)
 }
 END_TEST
 
-START_TEST(test_boot_elf_bss_only_segment_any_offset_loads)
-{
+START_TEST(test_boot_elf_bss_only_segment_any_offset_loads) {
     Harness h;
     harness_init(&h);
     TestImage img = build_default64();
@@ -238,8 +243,7 @@ START_TEST(test_boot_elf_bss_only_segment_any_offset_loads)
 }
 END_TEST
 
-START_TEST(test_boot_elf_non_load_headers_ignored)
-{
+START_TEST(test_boot_elf_non_load_headers_ignored) {
     static const TestSeg segs[] = {
         {PT_NOTE, 0xFFFFFFFFFFFF0000, 0, 0x10, 0x10},
         {PT_LOAD, 0x300000, 0x300000, 0x20, 0x20},
@@ -256,8 +260,52 @@ START_TEST(test_boot_elf_non_load_headers_ignored)
 }
 END_TEST
 
-START_TEST(test_boot_elf_missing_file_cannot_open)
-{
+START_TEST(test_boot_elf_garbage_section_headers_ignored) {
+    static const struct {
+        uint64_t shoff;
+        uint16_t shnum, shentsize, shstrndx;
+    } bad[] = {
+        {1, 0, 64, 0},          {0xfff, 0, 0, 0},          {0x1000, 0, 64, 0},
+        {UINT64_MAX, 9, 64, 3}, {0x40, 0xffff, 7, 0xffff},
+    };
+    for (unsigned i = 0; i < SIM_ARRAY_SIZE(bad); i++) {
+        Harness h;
+        harness_init(&h);
+        TestImage img = build_default64();
+        Elf64_Ehdr *e = (Elf64_Ehdr *)img.data;
+        e->e_shoff = bad[i].shoff;
+        e->e_shnum = bad[i].shnum;
+        e->e_shentsize = bad[i].shentsize;
+        e->e_shstrndx = bad[i].shstrndx;
+        harness_write(&h, img.data, img.size);
+        ck_assert_msg(harness_boot(&h), "case %u: %s", i, h.err);
+        /* the ELF header is not part of a segment here, but the bytes loaded are the file's */
+        ck_assert_uint_eq(mem_phys_read(&h.mem, 0x100000, 1), pattern(0, 0));
+        free(img.data);
+        harness_fini(&h);
+    }
+}
+END_TEST
+
+START_TEST(test_boot_elf_header_in_segment_loaded_unchanged) {
+    static const TestSeg seg = {PT_LOAD, 0x100000, 0x100000, 0x1000, 0x1000};
+    Harness h;
+    harness_init(&h);
+    TestImage img = build_elf(ELFCLASS64, EM_X86_64, 0x100000, &seg, 1);
+    Elf64_Phdr *ph = (Elf64_Phdr *)(img.data + sizeof(Elf64_Ehdr));
+    ph->p_offset = 0; /* the first segment maps the headers, as ld does */
+    ((Elf64_Ehdr *)img.data)->e_shoff = 0x123;
+    ((Elf64_Ehdr *)img.data)->e_shnum = 5;
+    harness_write(&h, img.data, img.size);
+    ck_assert_msg(harness_boot(&h), "%s", h.err);
+    for (unsigned i = 0; i < 0x100; i++)
+        ck_assert_uint_eq(mem_phys_read(&h.mem, 0x100000 + i, 1), img.data[i]);
+    free(img.data);
+    harness_fini(&h);
+}
+END_TEST
+
+START_TEST(test_boot_elf_missing_file_cannot_open) {
     Harness h;
     harness_init(&h);
     h.cfg.image_path = "/tmp/test_boot_elf_does_not_exist/none.elf";
@@ -267,8 +315,7 @@ START_TEST(test_boot_elf_missing_file_cannot_open)
 }
 END_TEST
 
-START_TEST(test_boot_elf_directory_not_regular)
-{
+START_TEST(test_boot_elf_directory_not_regular) {
     Harness h;
     harness_init(&h);
     h.cfg.image_path = "/tmp";
@@ -277,8 +324,7 @@ START_TEST(test_boot_elf_directory_not_regular)
 }
 END_TEST
 
-START_TEST(test_boot_elf_empty_file_rejected)
-{
+START_TEST(test_boot_elf_empty_file_rejected) {
     Harness h;
     harness_init(&h);
     expect_error(&h, "empty");
@@ -287,8 +333,7 @@ START_TEST(test_boot_elf_empty_file_rejected)
 }
 END_TEST
 
-START_TEST(test_boot_elf_no_image_path_rejected)
-{
+START_TEST(test_boot_elf_no_image_path_rejected) {
     Harness h;
     harness_init(&h);
     h.cfg.image_path = NULL;
@@ -305,48 +350,93 @@ typedef struct Malformed {
     const char *needle; /* the error must contain it */
 } Malformed;
 
-static Elf64_Ehdr *ehdr64(TestImage *img) { return (Elf64_Ehdr *)img->data; }
-static Elf64_Phdr *phdr64(TestImage *img, unsigned i)
-{
+static Elf64_Ehdr *ehdr64(TestImage *img) {
+    return (Elf64_Ehdr *)img->data;
+}
+static Elf64_Phdr *phdr64(TestImage *img, unsigned i) {
     return (Elf64_Phdr *)(img->data + sizeof(Elf64_Ehdr)) + i;
 }
 
-static void cut_ehdr(TestImage *img) { img->size = 40; }
-static void cut_ident(TestImage *img) { img->size = 10; }
-static void cut_phdrs(TestImage *img) { img->size = sizeof(Elf64_Ehdr) + sizeof(Elf64_Phdr) + 8; }
-static void huge_phnum(TestImage *img) { ehdr64(img)->e_phnum = 0xfffe; }
-static void xnum_phnum(TestImage *img) { ehdr64(img)->e_phnum = PN_XNUM; }
-static void zero_phnum(TestImage *img) { ehdr64(img)->e_phnum = 0; }
-static void huge_phoff(TestImage *img) { ehdr64(img)->e_phoff = UINT64_C(0xFFFFFFFFFFFFFFF0); }
-static void bad_phentsize(TestImage *img) { ehdr64(img)->e_phentsize = 32; }
-static void off_beyond(TestImage *img) { phdr64(img, 0)->p_offset = img->size - 0x10; }
-static void off_wraps(TestImage *img) { phdr64(img, 0)->p_offset = UINT64_C(0xFFFFFFFFFFFFFFF0); }
-static void filesz_beyond(TestImage *img)
-{
+static void cut_ehdr(TestImage *img) {
+    img->size = 40;
+}
+static void cut_ident(TestImage *img) {
+    img->size = 10;
+}
+static void cut_phdrs(TestImage *img) {
+    img->size = sizeof(Elf64_Ehdr) + sizeof(Elf64_Phdr) + 8;
+}
+static void huge_phnum(TestImage *img) {
+    ehdr64(img)->e_phnum = 0xfffe;
+}
+static void xnum_phnum(TestImage *img) {
+    ehdr64(img)->e_phnum = PN_XNUM;
+}
+static void zero_phnum(TestImage *img) {
+    ehdr64(img)->e_phnum = 0;
+}
+static void zero_phoff(TestImage *img) {
+    ehdr64(img)->e_phoff = 0;
+}
+static void huge_phoff(TestImage *img) {
+    ehdr64(img)->e_phoff = UINT64_C(0xFFFFFFFFFFFFFFF0);
+}
+static void bad_phentsize(TestImage *img) {
+    ehdr64(img)->e_phentsize = 32;
+}
+static void off_beyond(TestImage *img) {
+    phdr64(img, 0)->p_offset = img->size - 0x10;
+}
+static void off_wraps(TestImage *img) {
+    phdr64(img, 0)->p_offset = UINT64_C(0xFFFFFFFFFFFFFFF0);
+}
+static void filesz_beyond(TestImage *img) {
     phdr64(img, 1)->p_filesz = phdr64(img, 1)->p_memsz = 0x100000;
 }
-static void filesz_gt_memsz(TestImage *img) { phdr64(img, 0)->p_memsz = 0x10; }
-static void paddr_beyond_ram(TestImage *img) { phdr64(img, 1)->p_paddr = RAM_SIZE - 0x1000; }
-static void paddr_huge(TestImage *img) { phdr64(img, 0)->p_paddr = UINT64_C(0x0000800000000000); }
-static void memsz_wraps(TestImage *img) { phdr64(img, 1)->p_memsz = UINT64_C(0xFFFFFFFFFFFFF000); }
-static void no_load(TestImage *img)
-{
+static void filesz_gt_memsz(TestImage *img) {
+    phdr64(img, 0)->p_memsz = 0x10;
+}
+static void paddr_beyond_ram(TestImage *img) {
+    phdr64(img, 1)->p_paddr = RAM_SIZE - 0x1000;
+}
+static void paddr_huge(TestImage *img) {
+    phdr64(img, 0)->p_paddr = UINT64_C(0x0000800000000000);
+}
+static void memsz_wraps(TestImage *img) {
+    phdr64(img, 1)->p_memsz = UINT64_C(0xFFFFFFFFFFFFF000);
+}
+static void no_load(TestImage *img) {
     phdr64(img, 0)->p_type = PT_NOTE;
     phdr64(img, 1)->p_type = PT_NULL;
 }
-static void all_load_empty(TestImage *img)
-{
+static void all_load_empty(TestImage *img) {
     phdr64(img, 0)->p_filesz = phdr64(img, 0)->p_memsz = 0;
     phdr64(img, 1)->p_filesz = phdr64(img, 1)->p_memsz = 0;
 }
-static void machine_arm(TestImage *img) { ehdr64(img)->e_machine = EM_AARCH64; }
-static void type_dyn(TestImage *img) { ehdr64(img)->e_type = ET_DYN; }
-static void type_rel(TestImage *img) { ehdr64(img)->e_type = ET_REL; }
-static void big_endian(TestImage *img) { img->data[EI_DATA] = ELFDATA2MSB; }
-static void bad_class(TestImage *img) { img->data[EI_CLASS] = 7; }
-static void bad_version(TestImage *img) { img->data[EI_VERSION] = 9; }
-static void bad_magic(TestImage *img) { memcpy(img->data, "#!/bin/sh\n", 10); }
-static void class32_header(TestImage *img) { img->data[EI_CLASS] = ELFCLASS32; }
+static void machine_arm(TestImage *img) {
+    ehdr64(img)->e_machine = EM_AARCH64;
+}
+static void type_dyn(TestImage *img) {
+    ehdr64(img)->e_type = ET_DYN;
+}
+static void type_rel(TestImage *img) {
+    ehdr64(img)->e_type = ET_REL;
+}
+static void big_endian(TestImage *img) {
+    img->data[EI_DATA] = ELFDATA2MSB;
+}
+static void bad_class(TestImage *img) {
+    img->data[EI_CLASS] = 7;
+}
+static void bad_version(TestImage *img) {
+    img->data[EI_VERSION] = 9;
+}
+static void bad_magic(TestImage *img) {
+    memcpy(img->data, "#!/bin/sh\n", 10);
+}
+static void class32_header(TestImage *img) {
+    img->data[EI_CLASS] = ELFCLASS32;
+}
 
 static const Malformed malformed[] = {
     {"truncated ELF header", cut_ehdr, "ELF header truncated"},
@@ -354,7 +444,8 @@ static const Malformed malformed[] = {
     {"truncated program headers", cut_phdrs, "program header table"},
     {"huge e_phnum", huge_phnum, "program header table"},
     {"PN_XNUM", xnum_phnum, "PN_XNUM"},
-    {"e_phnum 0", zero_phnum, "e_phnum is 0"},
+    {"e_phnum 0", zero_phnum, "e_phnum 0: no program header table"},
+    {"e_phoff 0", zero_phoff, "e_phoff 0x0"},
     {"huge e_phoff", huge_phoff, "e_phoff"},
     {"wrong e_phentsize", bad_phentsize, "e_phentsize"},
     {"p_offset near end", off_beyond, "beyond the end of the file"},
@@ -376,8 +467,7 @@ static const Malformed malformed[] = {
     {"ELF32 header on ELF64 body", class32_header, "program header"},
 };
 
-START_TEST(test_boot_elf_malformed_rejected_named)
-{
+START_TEST(test_boot_elf_malformed_rejected_named) {
     const Malformed *m = &malformed[_i];
     Harness h;
     harness_init(&h);
@@ -393,8 +483,7 @@ START_TEST(test_boot_elf_malformed_rejected_named)
 }
 END_TEST
 
-START_TEST(test_boot_elf_elf32_without_multiboot_rejected)
-{
+START_TEST(test_boot_elf_elf32_without_multiboot_rejected) {
     static const TestSeg seg = {PT_LOAD, 0x100000, 0x100000, 0x40, 0x40};
     Harness h;
     harness_init(&h);
@@ -407,8 +496,7 @@ START_TEST(test_boot_elf_elf32_without_multiboot_rejected)
 }
 END_TEST
 
-START_TEST(test_boot_elf_elf64_i386_machine_rejected)
-{
+START_TEST(test_boot_elf_elf64_i386_machine_rejected) {
     Harness h;
     harness_init(&h);
     TestImage img = build_elf(ELFCLASS64, EM_386, 0x100000, two_segs, 2);
@@ -419,8 +507,7 @@ START_TEST(test_boot_elf_elf64_i386_machine_rejected)
 }
 END_TEST
 
-START_TEST(test_boot_elf_failure_leaves_cpu_and_proto)
-{
+START_TEST(test_boot_elf_failure_leaves_cpu_and_proto) {
     Harness h;
     harness_init(&h);
     TestImage img = build_default64();
@@ -436,8 +523,7 @@ START_TEST(test_boot_elf_failure_leaves_cpu_and_proto)
 }
 END_TEST
 
-START_TEST(test_boot_elf_short_err_buffer_terminated)
-{
+START_TEST(test_boot_elf_short_err_buffer_terminated) {
     Harness h;
     harness_init(&h);
     char small[16];
@@ -449,8 +535,7 @@ START_TEST(test_boot_elf_short_err_buffer_terminated)
 }
 END_TEST
 
-static Suite *boot_elf_suite(void)
-{
+static Suite *boot_elf_suite(void) {
     Suite *s = suite_create("boot_elf");
     TCase *tc = tcase_create("load");
     tcase_add_test(tc, test_boot_elf_segments_loaded_bytes_match);
@@ -459,6 +544,8 @@ static Suite *boot_elf_suite(void)
     tcase_add_test(tc, test_boot_elf_overlapping_segments_later_wins);
     tcase_add_test(tc, test_boot_elf_bss_only_segment_any_offset_loads);
     tcase_add_test(tc, test_boot_elf_non_load_headers_ignored);
+    tcase_add_test(tc, test_boot_elf_garbage_section_headers_ignored);
+    tcase_add_test(tc, test_boot_elf_header_in_segment_loaded_unchanged);
     suite_add_tcase(s, tc);
     TCase *bad = tcase_create("reject");
     tcase_add_test(bad, test_boot_elf_missing_file_cannot_open);
@@ -474,8 +561,7 @@ static Suite *boot_elf_suite(void)
     return s;
 }
 
-int main(void)
-{
+int main(void) {
     SRunner *sr = srunner_create(boot_elf_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

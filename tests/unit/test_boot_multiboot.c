@@ -13,7 +13,7 @@
 #define MIB (UINT64_C(1) << 20)
 #define RAM_SIZE (64 * MIB)
 #define MB_MAGIC 0x1BADB002u
-#define SEG_FILE 0x1000u        /* the ELF segment's bytes start here in the file */
+#define SEG_FILE 0x1000u /* the ELF segment's bytes start here in the file */
 #define SEG_PADDR UINT64_C(0x100000)
 #define IMG_CAP 0x4000u
 
@@ -29,27 +29,26 @@ typedef struct Harness {
     size_t size;
 } Harness;
 
-static void make_temp(char *path)
-{
+static void make_temp(char *path) {
     strcpy(path, "/tmp/test_boot_mb_XXXXXX");
     int fd = mkstemp(path);
     ck_assert_int_ge(fd, 0);
     close(fd);
 }
 
-static void write_file(const char *path, const void *data, size_t size)
-{
+static void write_file(const char *path, const void *data, size_t size) {
     FILE *fp = fopen(path, "wb");
     ck_assert_ptr_nonnull(fp);
     ck_assert_uint_eq(fwrite(data, 1, size, fp), size);
     fclose(fp);
 }
 
-static void put32(Harness *h, size_t off, uint32_t v) { memcpy(h->img + off, &v, 4); }
+static void put32(Harness *h, size_t off, uint32_t v) {
+    memcpy(h->img + off, &v, 4);
+}
 
 /* A multiboot header at file offset off; with flag 16 the address fields follow. */
-static void put_header(Harness *h, size_t off, uint32_t flags, const uint32_t *addrs)
-{
+static void put_header(Harness *h, size_t off, uint32_t flags, const uint32_t *addrs) {
     put32(h, off, MB_MAGIC);
     put32(h, off + 4, flags);
     put32(h, off + 8, (uint32_t)(0u - MB_MAGIC - flags));
@@ -60,30 +59,41 @@ static void put_header(Harness *h, size_t off, uint32_t flags, const uint32_t *a
 /* ELF32 i386 (or ELF64 x86-64) with one PT_LOAD of the file bytes
  * [SEG_FILE, size) at SEG_PADDR, memsz = filesz + bss; byte i = i ^ 0x3c. */
 static void build_elf(Harness *h, unsigned cls, size_t size, uint64_t bss, uint64_t vaddr,
-                      uint64_t entry)
-{
+                      uint64_t entry) {
     memset(h->img, 0, sizeof(h->img));
     h->size = size;
     for (size_t i = SEG_FILE; i < size; i++)
         h->img[i] = (uint8_t)((i - SEG_FILE) ^ 0x3c);
-    const unsigned char id[EI_NIDENT] = {ELFMAG0, ELFMAG1, ELFMAG2, ELFMAG3, (unsigned char)cls,
-                                         ELFDATA2LSB, EV_CURRENT};
+    const unsigned char id[EI_NIDENT] = {
+        ELFMAG0, ELFMAG1, ELFMAG2, ELFMAG3, (unsigned char)cls, ELFDATA2LSB, EV_CURRENT};
     uint64_t filesz = size - SEG_FILE;
     if (cls == ELFCLASS32) {
-        Elf32_Ehdr e = {.e_type = ET_EXEC, .e_machine = EM_386, .e_version = EV_CURRENT,
-                        .e_entry = (uint32_t)entry, .e_phoff = sizeof(e), .e_ehsize = sizeof(e),
-                        .e_phentsize = sizeof(Elf32_Phdr), .e_phnum = 1};
-        Elf32_Phdr p = {PT_LOAD, SEG_FILE, (uint32_t)vaddr, (uint32_t)SEG_PADDR,
-                        (uint32_t)filesz, (uint32_t)(filesz + bss), PF_R | PF_X, 0x1000};
+        Elf32_Ehdr e = {.e_type = ET_EXEC,
+                        .e_machine = EM_386,
+                        .e_version = EV_CURRENT,
+                        .e_entry = (uint32_t)entry,
+                        .e_phoff = sizeof(e),
+                        .e_ehsize = sizeof(e),
+                        .e_phentsize = sizeof(Elf32_Phdr),
+                        .e_phnum = 1};
+        Elf32_Phdr p = {PT_LOAD,          SEG_FILE,
+                        (uint32_t)vaddr,  (uint32_t)SEG_PADDR,
+                        (uint32_t)filesz, (uint32_t)(filesz + bss),
+                        PF_R | PF_X,      0x1000};
         memcpy(e.e_ident, id, EI_NIDENT);
         memcpy(h->img, &e, sizeof(e));
         memcpy(h->img + sizeof(e), &p, sizeof(p));
     } else {
-        Elf64_Ehdr e = {.e_type = ET_EXEC, .e_machine = EM_X86_64, .e_version = EV_CURRENT,
-                        .e_entry = entry, .e_phoff = sizeof(e), .e_ehsize = sizeof(e),
-                        .e_phentsize = sizeof(Elf64_Phdr), .e_phnum = 1};
-        Elf64_Phdr p = {PT_LOAD, PF_R | PF_X, SEG_FILE, vaddr, SEG_PADDR, filesz, filesz + bss,
-                        0x1000};
+        Elf64_Ehdr e = {.e_type = ET_EXEC,
+                        .e_machine = EM_X86_64,
+                        .e_version = EV_CURRENT,
+                        .e_entry = entry,
+                        .e_phoff = sizeof(e),
+                        .e_ehsize = sizeof(e),
+                        .e_phentsize = sizeof(Elf64_Phdr),
+                        .e_phnum = 1};
+        Elf64_Phdr p = {PT_LOAD,   PF_R | PF_X, SEG_FILE,     vaddr,
+                        SEG_PADDR, filesz,      filesz + bss, 0x1000};
         memcpy(e.e_ident, id, EI_NIDENT);
         memcpy(h->img, &e, sizeof(e));
         memcpy(h->img + sizeof(e), &p, sizeof(p));
@@ -91,14 +101,12 @@ static void build_elf(Harness *h, unsigned cls, size_t size, uint64_t bss, uint6
 }
 
 /* The usual test image: ELF32, header at the start of the segment. */
-static void build_default(Harness *h)
-{
+static void build_default(Harness *h) {
     build_elf(h, ELFCLASS32, 0x2000, 0x800, SEG_PADDR, SEG_PADDR + 0x40);
     put_header(h, SEG_FILE, 0x3, NULL);
 }
 
-static void harness_init_ram(Harness *h, uint64_t ram)
-{
+static void harness_init_ram(Harness *h, uint64_t ram) {
     memset(h, 0, sizeof(*h));
     ck_assert(mem_init(&h->mem, ram));
     h->cpu.mem = &h->mem;
@@ -108,18 +116,18 @@ static void harness_init_ram(Harness *h, uint64_t ram)
     h->cfg.image_path = h->path;
 }
 
-static void harness_init(Harness *h) { harness_init_ram(h, RAM_SIZE); }
+static void harness_init(Harness *h) {
+    harness_init_ram(h, RAM_SIZE);
+}
 
-static void harness_fini(Harness *h)
-{
+static void harness_fini(Harness *h) {
     unlink(h->path);
     unlink(h->mod_path[0]);
     unlink(h->mod_path[1]);
     mem_destroy(&h->mem);
 }
 
-static bool harness_boot(Harness *h)
-{
+static bool harness_boot(Harness *h) {
     write_file(h->path, h->img, h->size);
     bool ok = boot_load(&h->cfg, &h->mem, &h->cpu, &h->proto, h->err, sizeof(h->err));
     if (!ok) {
@@ -129,36 +137,35 @@ static bool harness_boot(Harness *h)
     return ok;
 }
 
-static void boot_multiboot_ok(Harness *h)
-{
+static void boot_multiboot_ok(Harness *h) {
     ck_assert_msg(harness_boot(h), "boot failed: %s", h->err);
     ck_assert_int_eq(h->proto, BOOT_MULTIBOOT);
 }
 
-static void expect_error(Harness *h, const char *needle)
-{
+static void expect_error(Harness *h, const char *needle) {
     ck_assert_msg(!harness_boot(h), "accepted; expected an error with \"%s\"", needle);
     ck_assert_msg(strstr(h->err, needle), "error \"%s\" lacks \"%s\"", h->err, needle);
 }
 
-static uint32_t rd32(Harness *h, uint64_t pa) { return (uint32_t)mem_phys_read(&h->mem, pa, 4); }
-static uint32_t info32(Harness *h, unsigned off) { return rd32(h, h->cpu.gpr[REG_RBX] + off); }
+static uint32_t rd32(Harness *h, uint64_t pa) {
+    return (uint32_t)mem_phys_read(&h->mem, pa, 4);
+}
+static uint32_t info32(Harness *h, unsigned off) {
+    return rd32(h, h->cpu.gpr[REG_RBX] + off);
+}
 
-static const char *read_string(Harness *h, uint64_t pa)
-{
+static const char *read_string(Harness *h, uint64_t pa) {
     static char s[256];
     for (size_t i = 0; i < sizeof(s); i++) {
         s[i] = (char)mem_phys_read(&h->mem, pa + i, 1);
-        if (!s[i])
-            return s;
+        if (!s[i]) return s;
     }
     return "(unterminated)";
 }
 
 /* ---- detection ---- */
 
-START_TEST(test_boot_multiboot_header_in_segment_selected)
-{
+START_TEST(test_boot_multiboot_header_in_segment_selected) {
     Harness h;
     harness_init(&h);
     build_default(&h);
@@ -172,8 +179,7 @@ START_TEST(test_boot_multiboot_header_in_segment_selected)
 }
 END_TEST
 
-START_TEST(test_boot_multiboot_header_last_slot_found)
-{
+START_TEST(test_boot_multiboot_header_last_slot_found) {
     Harness h;
     harness_init(&h);
     build_elf(&h, ELFCLASS32, 0x3000, 0, SEG_PADDR, SEG_PADDR);
@@ -183,8 +189,7 @@ START_TEST(test_boot_multiboot_header_last_slot_found)
 }
 END_TEST
 
-START_TEST(test_boot_multiboot_header_beyond_8k_ignored)
-{
+START_TEST(test_boot_multiboot_header_beyond_8k_ignored) {
     Harness h;
     harness_init(&h);
     build_elf(&h, ELFCLASS32, 0x3000, 0, SEG_PADDR, SEG_PADDR);
@@ -195,8 +200,7 @@ START_TEST(test_boot_multiboot_header_beyond_8k_ignored)
 }
 END_TEST
 
-START_TEST(test_boot_multiboot_elf64_header_beyond_8k_direct)
-{
+START_TEST(test_boot_multiboot_elf64_header_beyond_8k_direct) {
     Harness h;
     harness_init(&h);
     build_elf(&h, ELFCLASS64, 0x3000, 0, SEG_PADDR, SEG_PADDR);
@@ -207,8 +211,7 @@ START_TEST(test_boot_multiboot_elf64_header_beyond_8k_direct)
 }
 END_TEST
 
-START_TEST(test_boot_multiboot_elf64_with_header_multiboot)
-{
+START_TEST(test_boot_multiboot_elf64_with_header_multiboot) {
     Harness h;
     harness_init(&h);
     build_elf(&h, ELFCLASS64, 0x2000, 0, SEG_PADDR, SEG_PADDR + 4);
@@ -220,8 +223,7 @@ START_TEST(test_boot_multiboot_elf64_with_header_multiboot)
 }
 END_TEST
 
-START_TEST(test_boot_multiboot_unaligned_header_ignored)
-{
+START_TEST(test_boot_multiboot_unaligned_header_ignored) {
     Harness h;
     harness_init(&h);
     build_elf(&h, ELFCLASS32, 0x2000, 0, SEG_PADDR, SEG_PADDR);
@@ -231,8 +233,7 @@ START_TEST(test_boot_multiboot_unaligned_header_ignored)
 }
 END_TEST
 
-START_TEST(test_boot_multiboot_bad_checksum_not_header)
-{
+START_TEST(test_boot_multiboot_bad_checksum_not_header) {
     Harness h;
     harness_init(&h);
     build_default(&h);
@@ -242,8 +243,7 @@ START_TEST(test_boot_multiboot_bad_checksum_not_header)
 }
 END_TEST
 
-START_TEST(test_boot_multiboot_bad_checksum_then_good_header_found)
-{
+START_TEST(test_boot_multiboot_bad_checksum_then_good_header_found) {
     Harness h;
     harness_init(&h);
     build_default(&h);
@@ -254,8 +254,7 @@ START_TEST(test_boot_multiboot_bad_checksum_then_good_header_found)
 }
 END_TEST
 
-START_TEST(test_boot_multiboot_raw_without_flag16_rejected)
-{
+START_TEST(test_boot_multiboot_raw_without_flag16_rejected) {
     Harness h;
     harness_init(&h);
     memset(h.img, 0x90, 0x100);
@@ -266,8 +265,7 @@ START_TEST(test_boot_multiboot_raw_without_flag16_rejected)
 }
 END_TEST
 
-START_TEST(test_boot_multiboot_video_flag_accepted)
-{
+START_TEST(test_boot_multiboot_video_flag_accepted) {
     Harness h;
     harness_init(&h);
     build_default(&h);
@@ -278,8 +276,7 @@ START_TEST(test_boot_multiboot_video_flag_accepted)
 }
 END_TEST
 
-START_TEST(test_boot_multiboot_unsupported_flag_named)
-{
+START_TEST(test_boot_multiboot_unsupported_flag_named) {
     static const unsigned bits[] = {3, 4, 8, 15};
     Harness h;
     harness_init(&h);
@@ -292,8 +289,7 @@ START_TEST(test_boot_multiboot_unsupported_flag_named)
 }
 END_TEST
 
-START_TEST(test_boot_multiboot_optional_flag_ignored)
-{
+START_TEST(test_boot_multiboot_optional_flag_ignored) {
     Harness h;
     harness_init(&h);
     build_default(&h);
@@ -303,8 +299,7 @@ START_TEST(test_boot_multiboot_optional_flag_ignored)
 }
 END_TEST
 
-START_TEST(test_boot_multiboot_entry_virtual_translated)
-{
+START_TEST(test_boot_multiboot_entry_virtual_translated) {
     Harness h;
     harness_init(&h);
     build_elf(&h, ELFCLASS32, 0x2000, 0, 0xC0100000, 0xC0100010);
@@ -315,8 +310,7 @@ START_TEST(test_boot_multiboot_entry_virtual_translated)
 }
 END_TEST
 
-START_TEST(test_boot_multiboot_segment_above_4g_rejected)
-{
+START_TEST(test_boot_multiboot_segment_above_4g_rejected) {
     Harness h;
     harness_init_ram(&h, 5 * (UINT64_C(1) << 30));
     build_elf(&h, ELFCLASS64, 0x2000, 0, SEG_PADDR, SEG_PADDR);
@@ -338,21 +332,18 @@ enum { A_HEADER, A_LOAD, A_LOAD_END, A_BSS_END, A_ENTRY };
 
 /* A raw image of AOUT_SIZE bytes whose byte i is i * 5; with addrs, a
  * header with flag 16 and those address fields at AOUT_HDR. */
-static void build_aout(Harness *h, const uint32_t *addrs)
-{
+static void build_aout(Harness *h, const uint32_t *addrs) {
     memset(h->img, 0, sizeof(h->img));
     h->size = AOUT_SIZE;
     for (size_t i = 0; i < AOUT_SIZE; i++)
         h->img[i] = (uint8_t)(i * 5 + 1); /* never forms the magic */
-    if (addrs)
-        put_header(h, AOUT_HDR, 0x10003, addrs);
+    if (addrs) put_header(h, AOUT_HDR, 0x10003, addrs);
 }
 
 static const uint32_t aout_good[5] = {AOUT_BASE + AOUT_HDR, AOUT_BASE, 0, AOUT_BASE + 0x3000,
                                       AOUT_BASE + 0x100};
 
-START_TEST(test_boot_multiboot_aout_loaded_bss_zeroed)
-{
+START_TEST(test_boot_multiboot_aout_loaded_bss_zeroed) {
     Harness h;
     harness_init(&h);
     for (uint64_t a = AOUT_BASE; a < AOUT_BASE + 0x4000; a += 4)
@@ -369,10 +360,9 @@ START_TEST(test_boot_multiboot_aout_loaded_bss_zeroed)
 }
 END_TEST
 
-START_TEST(test_boot_multiboot_aout_load_end_partial)
-{
-    static const uint32_t addrs[5] = {AOUT_BASE + 0x1040, AOUT_BASE + 0x1000, AOUT_BASE + 0x1800,
-                                      0, AOUT_BASE + 0x1000};
+START_TEST(test_boot_multiboot_aout_load_end_partial) {
+    static const uint32_t addrs[5] = {AOUT_BASE + 0x1040, AOUT_BASE + 0x1000, AOUT_BASE + 0x1800, 0,
+                                      AOUT_BASE + 0x1000};
     Harness h;
     harness_init(&h);
     build_aout(&h, NULL);
@@ -385,8 +375,7 @@ START_TEST(test_boot_multiboot_aout_load_end_partial)
 }
 END_TEST
 
-START_TEST(test_boot_multiboot_aout_overrides_elf)
-{
+START_TEST(test_boot_multiboot_aout_overrides_elf) {
     static const uint32_t addrs[5] = {0x400000 + SEG_FILE, 0x400000, 0, 0, 0x400000 + SEG_FILE};
     Harness h;
     harness_init(&h);
@@ -394,7 +383,7 @@ START_TEST(test_boot_multiboot_aout_overrides_elf)
     put_header(&h, SEG_FILE, 0x10000, addrs);
     boot_multiboot_ok(&h);
     ck_assert_uint_eq(mem_phys_read(&h.mem, 0x400000, 4), 0x464c457f); /* the ELF magic */
-    ck_assert_uint_eq(mem_phys_read(&h.mem, SEG_PADDR + 0x20, 1), 0);    /* not loaded by phdr */
+    ck_assert_uint_eq(mem_phys_read(&h.mem, SEG_PADDR + 0x20, 1), 0);  /* not loaded by phdr */
     harness_fini(&h);
 }
 END_TEST
@@ -407,7 +396,8 @@ typedef struct BadAout {
 } BadAout;
 
 static const BadAout bad_aout[] = {
-    {"header below load", A_LOAD, AOUT_BASE + AOUT_HDR + 4, "header_addr 0x200040 is below load_addr"},
+    {"header below load", A_LOAD, AOUT_BASE + AOUT_HDR + 4,
+     "header_addr 0x200040 is below load_addr"},
     {"load_addr before file", A_LOAD, AOUT_BASE - 0x100, "precede the start of the file"},
     {"load_end below load", A_LOAD_END, AOUT_BASE - 4, "load_end_addr 0x1ffffc is below load_addr"},
     {"load_end beyond file", A_LOAD_END, AOUT_BASE + AOUT_SIZE + 1, "but the file has 0x2000"},
@@ -418,8 +408,7 @@ static const BadAout bad_aout[] = {
     {"beyond RAM", A_BSS_END, 0x7FFFFFFF, "does not fit in --mem"},
 };
 
-START_TEST(test_boot_multiboot_aout_inconsistent_rejected)
-{
+START_TEST(test_boot_multiboot_aout_inconsistent_rejected) {
     const BadAout *b = &bad_aout[_i];
     uint32_t addrs[5];
     memcpy(addrs, aout_good, sizeof(addrs));
@@ -434,8 +423,7 @@ START_TEST(test_boot_multiboot_aout_inconsistent_rejected)
 }
 END_TEST
 
-START_TEST(test_boot_multiboot_aout_fields_past_8k_rejected)
-{
+START_TEST(test_boot_multiboot_aout_fields_past_8k_rejected) {
     Harness h;
     harness_init(&h);
     build_aout(&h, NULL);
@@ -448,8 +436,7 @@ END_TEST
 
 /* ---- the information structure ---- */
 
-START_TEST(test_boot_multiboot_info_memory_fields)
-{
+START_TEST(test_boot_multiboot_info_memory_fields) {
     Harness h;
     harness_init(&h);
     build_default(&h);
@@ -466,9 +453,11 @@ START_TEST(test_boot_multiboot_info_memory_fields)
 }
 END_TEST
 
-START_TEST(test_boot_multiboot_mmap_pc_layout)
-{
-    static const struct { uint64_t base, len; uint32_t type; } want[] = {
+START_TEST(test_boot_multiboot_mmap_pc_layout) {
+    static const struct {
+        uint64_t base, len;
+        uint32_t type;
+    } want[] = {
         {0, 0x9FC00, 1}, {0x9FC00, 0x400, 2}, {0xF0000, 0x10000, 2}, {MIB, RAM_SIZE - MIB, 1}};
     Harness h;
     harness_init(&h);
@@ -486,8 +475,7 @@ START_TEST(test_boot_multiboot_mmap_pc_layout)
 }
 END_TEST
 
-START_TEST(test_boot_multiboot_cmdline_path_append)
-{
+START_TEST(test_boot_multiboot_cmdline_path_append) {
     Harness h;
     harness_init(&h);
     build_default(&h);
@@ -500,8 +488,7 @@ START_TEST(test_boot_multiboot_cmdline_path_append)
 }
 END_TEST
 
-START_TEST(test_boot_multiboot_cmdline_path_only)
-{
+START_TEST(test_boot_multiboot_cmdline_path_only) {
     Harness h;
     harness_init(&h);
     build_default(&h);
@@ -511,8 +498,7 @@ START_TEST(test_boot_multiboot_cmdline_path_only)
 }
 END_TEST
 
-START_TEST(test_boot_multiboot_modules_listed)
-{
+START_TEST(test_boot_multiboot_modules_listed) {
     Harness h;
     harness_init(&h);
     build_default(&h);
@@ -545,8 +531,7 @@ END_TEST
 
 /* ---- entry state ---- */
 
-START_TEST(test_boot_multiboot_cpu_state_protected32)
-{
+START_TEST(test_boot_multiboot_cpu_state_protected32) {
     Harness h;
     harness_init(&h);
     for (unsigned r = 0; r < 16; r++)
@@ -559,8 +544,7 @@ START_TEST(test_boot_multiboot_cpu_state_protected32)
     ck_assert_uint_eq(c->gpr[REG_RAX], 0x2BADB002);
     ck_assert_uint_lt(c->gpr[REG_RBX], UINT64_C(1) << 32);
     for (unsigned r = REG_RCX; r < 16; r++) {
-        if (r != REG_RBX)
-            ck_assert_uint_eq(c->gpr[r], 0);
+        if (r != REG_RBX) ck_assert_uint_eq(c->gpr[r], 0);
     }
     ck_assert_uint_eq(c->rflags, 0x2);
     ck_assert(c->seg[SEG_CS].selector == 0x08 && c->seg[SEG_CS].ar == 0xC09B &&
@@ -570,7 +554,8 @@ START_TEST(test_boot_multiboot_cpu_state_protected32)
         const Segment *s = &c->seg[data[i]];
         ck_assert(s->selector == 0x10 && s->ar == 0xC093 && s->limit == 0xFFFFFFFF && s->base == 0);
     }
-    ck_assert(c->seg[SEG_TR].ar == 0x8B && c->seg[SEG_TR].base == 0 && c->seg[SEG_TR].limit == 0x67);
+    ck_assert(c->seg[SEG_TR].ar == 0x8B && c->seg[SEG_TR].base == 0 &&
+              c->seg[SEG_TR].limit == 0x67);
     ck_assert_uint_eq(c->seg[SEG_LDTR].ar, AR_UNUSABLE);
     ck_assert_uint_eq(c->idtr.limit, 0);
     ck_assert_int_eq(c->mode, MODE_PROT32);
@@ -579,8 +564,7 @@ START_TEST(test_boot_multiboot_cpu_state_protected32)
 }
 END_TEST
 
-START_TEST(test_boot_multiboot_gdt_flat_descriptors)
-{
+START_TEST(test_boot_multiboot_gdt_flat_descriptors) {
     Harness h;
     harness_init(&h);
     build_default(&h);
@@ -595,8 +579,7 @@ START_TEST(test_boot_multiboot_gdt_flat_descriptors)
 }
 END_TEST
 
-static Suite *boot_multiboot_suite(void)
-{
+static Suite *boot_multiboot_suite(void) {
     Suite *s = suite_create("boot_multiboot");
     TCase *det = tcase_create("detect");
     tcase_add_test(det, test_boot_multiboot_header_in_segment_selected);
@@ -636,8 +619,7 @@ static Suite *boot_multiboot_suite(void)
     return s;
 }
 
-int main(void)
-{
+int main(void) {
     SRunner *sr = srunner_create(boot_multiboot_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
