@@ -139,7 +139,7 @@ static bool identify_image(const ImageFile *f, char *err, size_t errlen) {
 bool boot_direct(const BootConfig *cfg, const ImageFile *f, Memory *mem, CpuState *cpu, char *err,
                  size_t errlen) {
     ElfImage img;
-    LoadedModule mods[VMXSIM_BOOT_MAX_MODULES];
+    LoadedModule mods[VMXSIM_BOOT_MAX_MODULES] = {{0}};
     DirectPlan p;
     if (!identify_image(f, err, errlen) ||
         !boot_elf_load(f, mem, BOOT_LIMIT_NONE, &img, err, errlen))

@@ -93,7 +93,7 @@ static void enter_protected_mode(CpuState *cpu, uint64_t gdt, uint64_t info, uin
 bool boot_multiboot(const BootConfig *cfg, const ImageFile *f, const MultibootHeader *h,
                     Memory *mem, CpuState *cpu, char *err, size_t errlen) {
     MbImage img;
-    LoadedModule mods[VMXSIM_BOOT_MAX_MODULES];
+    LoadedModule mods[VMXSIM_BOOT_MAX_MODULES] = {{0}};
     char why[128];
     if (!boot_mb_check_flags(f, h, err, errlen)) return false;
     bool loaded = (h->flags & MB_FLAG_ADDRESSES) ? load_aout(f, h, mem, &img, err, errlen)
