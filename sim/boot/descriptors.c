@@ -1,4 +1,4 @@
-/* Segment descriptors and caches of the boot protocols (SDM 3.4.5, 8.2.3). */
+/* Segment descriptors and caches of the boot protocols (SDM 3.4.5, 7.2.3). */
 #include "sim/boot/descriptors.h"
 
 /* Descriptor bits 40-47 (type, S, DPL, P) and 52-55 (AVL, L, D/B, G). */
@@ -17,7 +17,7 @@ uint64_t boot_descriptor(uint32_t base, uint32_t limit, uint32_t ar) {
            (uint64_t)(lf >> 16) << 48 | (uint64_t)(base >> 24) << 56;
 }
 
-/* SDM 8.2.3, Figure 8-4: base bits 32-63 in the second quadword. */
+/* SDM 7.2.3 "TSS Descriptor in 64-bit mode": base bits 32-63 in the second quadword. */
 void boot_descriptor_system64(uint64_t base, uint32_t limit, uint32_t ar, uint64_t out[2]) {
     out[0] = boot_descriptor((uint32_t)base, limit, ar);
     out[1] = base >> 32;

@@ -1,6 +1,6 @@
 /*
  * Segment descriptors and segment-register caches the boot protocols set up
- * (SDM Vol. 3A, 3.4.5 "Segment Descriptors", 8.2.3 "TSS Descriptor in 64-bit
+ * (SDM Vol. 3A, 3.4.5 "Segment Descriptors", 7.2.3 "TSS Descriptor in 64-bit
  * Mode").  Caches use the VMX access-rights format (SDM 24.4.1, Table 24-2),
  * whose bits 0-7 and 12-15 are descriptor bits 40-47 and 52-55.
  */
@@ -22,7 +22,7 @@ enum {
 };
 
 #define BOOT_FLAT_LIMIT 0xFFFFFFFFu
-#define BOOT_TSS_SIZE 104u /* the 32-bit and the 64-bit TSS (SDM 8.2.1, 8.7) */
+#define BOOT_TSS_SIZE 104u /* the 32-bit and the 64-bit TSS (SDM 7.2.1, 7.7) */
 
 /* An 8-byte code/data descriptor; limit is byte granular (scaled down when AR.G). */
 uint64_t boot_descriptor(uint32_t base, uint32_t limit, uint32_t ar);

@@ -5,7 +5,7 @@
  */
 #include "sim/boot/direct_boot.h"
 
-#include <gelf.h>
+#include <elf.h>
 #include <string.h>
 
 #include "sim/boot/boot_cpu.h"
@@ -66,7 +66,8 @@ static bool place_area(DirectPlan *p, BootLayout *l, const BootConfig *cfg, cons
 }
 
 /* GDT: null, 0x08 64-bit code, 0x10 data, 0x18 busy 64-bit TSS; and the TSS
- * with its I/O map base past the limit: no I/O permission bitmap (SDM 8.7). */
+ * with its I/O map base past the limit: no I/O permission bitmap (SDM 7.7 "Task Management in
+ * 64-bit Mode"). */
 static void write_gdt_tss(Memory *mem, const DirectPlan *p) {
     uint64_t gdt[5] = {0};
     gdt[1] = boot_descriptor(0, BOOT_FLAT_LIMIT, BOOT_AR_CODE64);
@@ -138,7 +139,7 @@ static bool identify_image(const ImageFile *f, char *err, size_t errlen) {
 
 bool boot_direct(const BootConfig *cfg, const ImageFile *f, Memory *mem, CpuState *cpu, char *err,
                  size_t errlen) {
-    ElfImage img;
+    ElfImage img = {0};
     LoadedModule mods[VMXSIM_BOOT_MAX_MODULES] = {{0}};
     DirectPlan p;
     if (!identify_image(f, err, errlen) ||

@@ -18,9 +18,13 @@
 #include "sim/boot/modules.h"
 #include "sim/boot/multiboot_info.h"
 
-/* The loaded image: [start, end) and the entry point. */
+/* The information structure follows the GDT at the 8-byte alignment that
+ * boot_mb_info_size assumed. */
+_Static_assert(MB_GDT_BYTES % 8 == 0, "multiboot info must stay 8-aligned");
+
+/* The loaded image: where it ends and where it is entered. */
 typedef struct MbImage {
-    uint64_t start, end, entry;
+    uint64_t end, entry;
 } MbImage;
 
 static bool load_aout(const ImageFile *f, const MultibootHeader *h, Memory *mem, MbImage *img,
@@ -35,7 +39,7 @@ static bool load_aout(const ImageFile *f, const MultibootHeader *h, Memory *mem,
                          f->path, h->offset, a.load_addr, a.end, why);
     boot_ram_copy(mem, a.load_addr, f->data + a.file_offset, a.load_size);
     boot_ram_zero(mem, a.load_addr + a.load_size, a.end - a.load_addr - a.load_size);
-    *img = (MbImage){.start = a.load_addr, .end = a.end, .entry = a.entry};
+    *img = (MbImage){.end = a.end, .entry = a.entry};
     return true;
 }
 
@@ -57,7 +61,7 @@ static bool load_elf(const ImageFile *f, const MultibootHeader *h, Memory *mem, 
                          "%s: e_entry " BOOT_X " (physical " BOOT_X
                          ") is not a 32-bit address: multiboot enters in 32-bit mode",
                          f->path, e.entry, e.entry_phys);
-    *img = (MbImage){.start = e.start, .end = e.end, .entry = e.entry_phys};
+    *img = (MbImage){.end = e.end, .entry = e.entry_phys};
     return true;
 }
 
@@ -92,7 +96,7 @@ static void enter_protected_mode(CpuState *cpu, uint64_t gdt, uint64_t info, uin
 
 bool boot_multiboot(const BootConfig *cfg, const ImageFile *f, const MultibootHeader *h,
                     Memory *mem, CpuState *cpu, char *err, size_t errlen) {
-    MbImage img;
+    MbImage img = {0};
     LoadedModule mods[VMXSIM_BOOT_MAX_MODULES] = {{0}};
     char why[128];
     if (!boot_mb_check_flags(f, h, err, errlen)) return false;

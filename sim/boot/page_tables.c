@@ -3,7 +3,7 @@
 
 #include "sim/boot/guest_ram.h"
 
-/* SDM 4.5.4, Tables 4-15, 4-17, 4-18: P, R/W, and PS in a PDE that maps 2 MiB. */
+/* SDM 4.5 (4-level paging) entry bits: P, R/W, and PS in a PDE that maps 2 MiB. */
 #define PTE_P UINT64_C(0x1)
 #define PTE_RW UINT64_C(0x2)
 #define PTE_PS UINT64_C(0x80)

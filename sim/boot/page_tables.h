@@ -1,6 +1,7 @@
 /*
- * The identity map of direct boot: 4-level paging (SDM Vol. 3A, 4.5
- * "4-Level Paging and 5-Level Paging") with 2 MiB pages, present and
+ * The identity map of direct boot: 4-level paging (SDM Vol. 3A, 4.5 "IA-32e
+ * Paging", titled "4-Level Paging and 5-Level Paging" in later revisions)
+ * with 2 MiB pages, present and
  * writable, supervisor, NX clear, accessed/dirty clear.  Layout from a
  * page-aligned base: one PML4 page, then the PDPT pages, then the page
  * directories, each table filled in order.
