@@ -64,6 +64,8 @@ MachineStop machine_run(Machine *m, uint64_t budget)
         return STOP_GUEST_EXIT;
     case SIM_SHUTDOWN:
         return STOP_SHUTDOWN;
+    case SIM_EXCEPTION:
+        return STOP_EXCEPTION;
     case SIM_HALT:
         /* No device raises interrupts yet, so a halted CPU never wakes. */
         return STOP_HALTED;

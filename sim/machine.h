@@ -25,6 +25,7 @@ typedef enum MachineStop {
     STOP_GUEST_EXIT,   /* the guest wrote the debug-exit port: see exit_code */
     STOP_SHUTDOWN,     /* triple fault: the CPU entered the shutdown state */
     STOP_HALTED,       /* HLT with nothing that could ever wake the CPU */
+    STOP_EXCEPTION,    /* an exception in cpu.exception_stop_mask is pending, undelivered */
 } MachineStop;
 
 typedef struct Machine {

@@ -72,6 +72,7 @@ static int run_loop(Machine *m, const CliOptions *o, double start)
                     m->cpu.RIP, (m->cpu.rflags & RFLAGS_IF) ? "no interrupt source" : "interrupts disabled");
             return EXIT_HALTED;
         case STOP_BUDGET:
+        case STOP_EXCEPTION: /* not requested by `run` */
             break;
         }
         if (o->timeout > 0 && host_seconds() - start >= o->timeout) {

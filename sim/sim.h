@@ -15,6 +15,7 @@ typedef enum SimStatus {
     SIM_SHUTDOWN,  /* triple fault: the CPU is in the shutdown state */
     SIM_STOP,      /* a device or the front-end asked the run to stop */
     SIM_REPEAT,    /* a REP string instruction did a chunk and must run again (not retired) */
+    SIM_EXCEPTION, /* stopped before delivering an exception in cpu->exception_stop_mask */
 } SimStatus;
 
 #define SIM_MUST_CHECK __attribute__((warn_unused_result))

@@ -184,3 +184,53 @@ SimStatus cpu_lin_write_slow(CpuState *cpu, uint64_t lin, unsigned size, uint64_
         signals_raise(cpu->signals, SIGNAL_CODE_WRITE);
     return SIM_OK;
 }
+
+/* Translate every page of [lin, lin+size) for `kind` before touching memory. */
+static SimStatus translate_block(CpuState *cpu, uint64_t lin, unsigned size, AccessKind kind)
+{
+    uint64_t phys, end = lin + size - 1;
+    for (uint64_t page = lin & PAGE_MASK;; page += PAGE_SIZE) {
+        uint64_t at = page < lin ? lin : page;
+        if (cpu->mode != MODE_LONG64)
+            at &= 0xffffffffu;
+        if (cpu_translate(cpu, at, kind, false, &phys) != SIM_OK)
+            return SIM_FAULT;
+        if ((end & PAGE_MASK) == page)
+            return SIM_OK;
+    }
+}
+
+SimStatus cpu_mem_read_block(CpuState *cpu, unsigned seg, uint64_t offset, void *buf, unsigned size)
+{
+    uint64_t lin, v;
+    uint8_t *out = buf;
+    if (cpu_seg_linear(cpu, seg, offset, size, ACC_READ, &lin) != SIM_OK ||
+        translate_block(cpu, lin, size, ACC_READ) != SIM_OK)
+        return SIM_FAULT;
+    for (unsigned i = 0; i < size; i += 8) {
+        unsigned n = size - i < 8 ? size - i : 8;
+        uint64_t at = cpu->mode == MODE_LONG64 ? lin + i : ((lin + i) & 0xffffffffu);
+        if (cpu_lin_read(cpu, at, n, &v) != SIM_OK)
+            return SIM_FAULT;
+        memcpy(out + i, &v, n);
+    }
+    return SIM_OK;
+}
+
+SimStatus cpu_mem_write_block(CpuState *cpu, unsigned seg, uint64_t offset, const void *buf,
+                              unsigned size)
+{
+    uint64_t lin, v = 0;
+    const uint8_t *in = buf;
+    if (cpu_seg_linear(cpu, seg, offset, size, ACC_WRITE, &lin) != SIM_OK ||
+        translate_block(cpu, lin, size, ACC_WRITE) != SIM_OK)
+        return SIM_FAULT;
+    for (unsigned i = 0; i < size; i += 8) {
+        unsigned n = size - i < 8 ? size - i : 8;
+        uint64_t at = cpu->mode == MODE_LONG64 ? lin + i : ((lin + i) & 0xffffffffu);
+        memcpy(&v, in + i, n);
+        if (cpu_lin_write(cpu, at, n, v) != SIM_OK)
+            return SIM_FAULT;
+    }
+    return SIM_OK;
+}

@@ -69,6 +69,14 @@ static inline SimStatus SIM_MUST_CHECK cpu_lin_write(CpuState *cpu, uint64_t lin
     return cpu_lin_write_slow(cpu, lin, size, value, false);
 }
 
+/* Accesses of any size (x87 80-bit values, XMM 128-bit values, FXSAVE's 512
+ * bytes): all pages are checked before anything is read or written, so a
+ * fault leaves memory and the destination unchanged. */
+SimStatus cpu_mem_read_block(CpuState *cpu, unsigned seg, uint64_t offset, void *buf,
+                             unsigned size) SIM_MUST_CHECK;
+SimStatus cpu_mem_write_block(CpuState *cpu, unsigned seg, uint64_t offset, const void *buf,
+                              unsigned size) SIM_MUST_CHECK;
+
 /* seg:offset accesses, as instructions make them. */
 static inline SimStatus SIM_MUST_CHECK cpu_mem_read(CpuState *cpu, unsigned seg, uint64_t offset,
                                                     unsigned size, uint64_t *value)

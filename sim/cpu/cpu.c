@@ -54,6 +54,12 @@ void cpu_reset(CpuState *cpu)
     cpu->cr0 = CR0_ET | CR0_CD | CR0_NW;
     cpu->cr2 = cpu->cr3 = cpu->cr4 = cpu->cr8 = 0;
     cpu->xcr0 = 1;
+    /* SDM 9.1.1 Table 9-1: x87 state after RESET (FNINIT values, but FTW all
+     * empty and FCW 0x0040), MXCSR 0x1f80. */
+    memset(&cpu->fpu, 0, sizeof(cpu->fpu));
+    cpu->fpu.fcw = 0x0040;
+    cpu->fpu.ftw = 0xffff;
+    cpu->fpu.mxcsr = 0x1f80;
     cpu->efer = 0;
     memset(cpu->dr, 0, sizeof(cpu->dr));
     cpu->dr[6] = 0xffff0ff0;

@@ -161,6 +161,27 @@ typedef struct PendingFault {
     uint64_t address; /* #PF: the linear address, written to CR2 only on delivery */
 } PendingFault;
 
+/* x87 FPU, MMX and SSE state (SDM Vol. 1 chapters 8-11).  The x87 data
+ * registers are kept by physical number R0..R7 (ST(i) is R[(TOP + i) & 7]);
+ * MMi aliases the significand of Ri.  FXSAVE/FXRSTOR convert to and from
+ * the memory image (SDM Vol. 2 FXSAVE, Table 3-53). */
+typedef struct X87Reg {
+    uint64_t significand;
+    uint16_t sign_exponent; /* bit 15 sign, bits 14:0 biased exponent */
+} X87Reg;
+
+typedef struct FpuState {
+    X87Reg r[8];
+    uint16_t fcw;  /* control word, reset 0x037f by FNINIT */
+    uint16_t fsw;  /* status word incl. TOP in bits 13:11 */
+    uint16_t ftw;  /* full tag word, 2 bits per physical register (11 = empty) */
+    uint16_t fop;  /* last non-control instruction opcode (11 bits) */
+    uint64_t fip, fdp; /* last instruction / data pointer */
+    uint16_t fcs, fds;
+    uint32_t mxcsr; /* reset 0x1f80 */
+    uint64_t xmm[16][2]; /* XMM0-15, low quadword first */
+} FpuState;
+
 struct DecodeCache;
 struct CpuModel;
 
@@ -174,6 +195,7 @@ typedef struct CpuState {
     uint64_t cr0, cr2, cr3, cr4, cr8, xcr0;
     uint64_t efer;
     uint64_t dr[8];
+    FpuState fpu;
     uint64_t msr[MSR_SLOT_COUNT]; /* stored MSRs, indexed by msr.def row */
     uint64_t tsc_adjust;          /* WRMSR IA32_TSC: TSC = cycles + tsc_adjust */
     ActivityState activity;
@@ -188,6 +210,7 @@ typedef struct CpuState {
     uint64_t insns;  /* instructions retired */
     uint64_t cycles; /* simulated clock, the TSC source */
     PendingFault fault;
+    uint32_t exception_stop_mask; /* vectors at which cpu_run stops before delivery */
     Memory *mem;
     IoBus *io;
     Signals *signals;

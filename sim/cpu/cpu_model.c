@@ -1,39 +1,25 @@
-/* The CPU models vmxsim can be (CPUID data). */
+/* The CPU models vmxsim can be, and CPUID computed from them. */
 #include "sim/cpu/cpu_model.h"
 
 #include <string.h>
 
+#include "sim/mem/paging.h"
 #include "sim/sim.h"
 
-/* "GenuineIntel" in EBX, EDX, ECX order. */
-#define VENDOR_EBX 0x756e6547u
-#define VENDOR_EDX 0x49656e69u
-#define VENDOR_ECX 0x6c65746eu
+#define F(name) (UINT64_C(1) << FEAT_##name)
 
-/* CPUID.01H:EDX (SDM Vol. 2 CPUID Table 3-11): PSE, TSC, MSR, PAE, PGE, CMOV, PAT, PSE-36. */
-#define BASE_LEAF1_EDX ((1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 13) | (1u << 15) | \
-                        (1u << 16) | (1u << 17))
-/* CPUID.80000001H:EDX: XD (20), 1-GByte pages (26), Intel 64 (29). */
-#define BASE_EXT1_EDX ((1u << 20) | (1u << 26) | (1u << 29))
-
-static const CpuidLeaf base_leaves[] = {
-    {0x0, 0, 0x1, VENDOR_EBX, VENDOR_ECX, VENDOR_EDX},
-    /* Family 6, model 0x9A (extended model 9), stepping 0; one logical processor. */
-    {0x1, 0, 0x000906a0, 0x00010000, 0, BASE_LEAF1_EDX},
-    {0x80000000, 0, 0x80000008, 0, 0, 0},
-    {0x80000001, 0, 0, 0, 0, BASE_EXT1_EDX},
-    /* "vmxsim x86-64 CPU" brand string, 48 bytes over three leaves. */
-    {0x80000002, 0, 0x73786d76, 0x78206d69, 0x362d3638, 0x50432034},
-    {0x80000003, 0, 0x00000055, 0, 0, 0},
-    {0x80000004, 0, 0, 0, 0, 0},
-    /* Physical address bits 39 (paging.h PAGING_MAXPHYADDR), linear 48. */
-    {0x80000008, 0, 0x00003027, 0, 0, 0},
-};
+/* What the integer core implements today (docs/cpu-models.md). */
+#define BASE_FEATURES                                                                              \
+    (F(PSE) | F(TSC) | F(MSR) | F(PAE) | F(PGE) | F(CMOV) | F(PAT) | F(PSE36) | F(NX) |             \
+     F(PDPE1GB) | F(LM) | F(LAHF_LM))
 
 static const CpuModel models[] = {
-    {"base", "x86-64 integer core: long mode, PAE/NX/1G pages, no FPU/SSE, no VMX yet",
-     base_leaves, SIM_ARRAY_SIZE(base_leaves)},
+    {"base", "x86-64 integer core: long mode, PAE, NX, 1 GiB pages; no FPU/SSE, no VMX yet",
+     0x000906a0, "vmxsim x86-64 CPU", BASE_FEATURES},
 };
+
+#define MAX_BASIC_LEAF 0x7u
+#define MAX_EXT_LEAF 0x80000008u
 
 unsigned cpu_model_count(void) { return SIM_ARRAY_SIZE(models); }
 const CpuModel *cpu_model_at(unsigned i) { return i < cpu_model_count() ? &models[i] : NULL; }
@@ -48,27 +34,59 @@ const CpuModel *cpu_model_find(const char *name)
     return NULL;
 }
 
-static const CpuidLeaf *find_leaf(const CpuModel *m, uint32_t leaf, uint32_t subleaf)
+enum { EAX, EBX, ECX, EDX };
+
+/* OR in the feature bits the model has for this leaf. */
+static void feature_bits(const CpuModel *m, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
 {
-    for (unsigned i = 0; i < m->leaf_count; i++) {
-        if (m->leaves[i].leaf == leaf && m->leaves[i].subleaf == subleaf)
-            return &m->leaves[i];
+#define X(name, l, sl, reg, bit)                                                                   \
+    if ((l) == leaf && (sl) == subleaf && cpu_model_has(m, FEAT_##name))                           \
+        out[reg] |= UINT32_C(1) << (bit);
+#include "sim/cpu/cpu_features.def"
+#undef X
+}
+
+/* CPUID.80000002H-80000004H: the brand string, 16 bytes per leaf. */
+static void brand_bits(const CpuModel *m, uint32_t leaf, uint32_t out[4])
+{
+    char brand[48] = {0};
+    strncpy(brand, m->brand, sizeof(brand) - 1);
+    memcpy(out, brand + 16 * (leaf - 0x80000002u), 16);
+}
+
+static void basic_leaf(const CpuModel *m, uint32_t leaf, uint32_t out[4])
+{
+    switch (leaf) {
+    case 0x0: /* "GenuineIntel" in EBX, EDX, ECX */
+        out[EAX] = MAX_BASIC_LEAF;
+        out[EBX] = 0x756e6547u;
+        out[EDX] = 0x49656e69u;
+        out[ECX] = 0x6c65746eu;
+        break;
+    case 0x1: /* EBX: CLFLUSH line 8 x 8 bytes, one logical processor */
+        out[EAX] = m->signature;
+        out[EBX] = (1u << 16) | (8u << 8);
+        break;
+    default:
+        break;
     }
-    return NULL;
 }
 
 void cpu_model_cpuid(const CpuModel *m, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
 {
-    const CpuidLeaf *max_basic = find_leaf(m, 0, 0), *max_ext = find_leaf(m, 0x80000000, 0);
-    bool ext = leaf >= 0x80000000u;
-    uint32_t max = ext ? max_ext->eax : max_basic->eax;
-    if (leaf > max)
-        leaf = max_basic->eax, subleaf = 0;
-    const CpuidLeaf *l = find_leaf(m, leaf, subleaf);
-    if (!l)
-        l = find_leaf(m, leaf, 0);
-    out[0] = l ? l->eax : 0;
-    out[1] = l ? l->ebx : 0;
-    out[2] = l ? l->ecx : 0;
-    out[3] = l ? l->edx : 0;
+    memset(out, 0, 4 * sizeof(out[0]));
+    /* SDM Vol. 2 CPUID: a leaf above the maximum returns the highest basic leaf. */
+    if ((leaf < 0x80000000u && leaf > MAX_BASIC_LEAF) || leaf > MAX_EXT_LEAF)
+        leaf = MAX_BASIC_LEAF;
+    if (leaf != 0x7 && leaf != 0xb && leaf != 0xd)
+        subleaf = 0;
+    if (leaf < 0x80000000u)
+        basic_leaf(m, leaf, out);
+    else if (leaf == 0x80000000u)
+        out[EAX] = MAX_EXT_LEAF;
+    else if (leaf >= 0x80000002u && leaf <= 0x80000004u)
+        brand_bits(m, leaf, out);
+    else if (leaf == 0x80000008u) /* physical and linear address widths */
+        out[EAX] = PAGING_MAXPHYADDR | ((cpu_model_has(m, FEAT_LA57) ? 57u : 48u) << 8);
+    feature_bits(m, leaf, subleaf, out);
 }

@@ -100,6 +100,12 @@ static bool translate_register(const ZydisDecodedOperand *z, DecodedOperand *o)
         o->kind = OPK_CR;
     else if (c == ZYDIS_REGCLASS_DEBUG)
         o->kind = OPK_DR;
+    else if (c == ZYDIS_REGCLASS_XMM)
+        o->kind = OPK_XMM;
+    else if (c == ZYDIS_REGCLASS_X87)
+        o->kind = OPK_ST;
+    else if (c == ZYDIS_REGCLASS_MMX)
+        o->kind = OPK_MMX;
     else
         return false;
     return true;
@@ -136,7 +142,7 @@ static void translate_immediate(const ZydisDecodedOperand *z, DecodedInsn *d, un
 static bool translate_operand(const ZydisDecodedOperand *z, DecodedInsn *d, unsigned i)
 {
     DecodedOperand *o = &d->op[i];
-    o->size = (uint8_t)(z->size / 8);
+    o->size = (uint16_t)(z->size / 8);
     switch (z->type) {
     case ZYDIS_OPERAND_TYPE_REGISTER:
         return translate_register(z, o);

@@ -22,12 +22,15 @@ typedef enum OperandKind {
     OPK_CR,   /* control register: `reg` is its number */
     OPK_DR,   /* debug register: `reg` is its number */
     OPK_FAR,  /* far pointer immediate: offset in imm, selector in aux */
+    OPK_XMM,  /* XMM register: `reg` is its number */
+    OPK_ST,   /* x87 stack register: `reg` is i in ST(i) */
+    OPK_MMX,  /* MMX register: `reg` is its number */
 } OperandKind;
 
 typedef struct DecodedOperand {
-    uint8_t kind; /* OperandKind */
-    uint8_t size; /* bytes */
+    uint8_t kind;  /* OperandKind */
     uint8_t reg;
+    uint16_t size; /* bytes (FXSAVE's memory operand is 512) */
 } DecodedOperand;
 
 /* Prefix bits. */

@@ -1,12 +1,12 @@
 /* MOV to and from control registers (SDM Vol. 2 "MOV—Move to/from Control
  * Registers") with the rules of SDM Vol. 3A 2.5 and 9.8.5 (IA-32e activation). */
+#include "sim/cpu/cpu_model.h"
 #include "sim/cpu/exceptions.h"
 #include "sim/cpu/handlers.h"
 #include "sim/cpu/operands.h"
 #include "sim/mem/paging.h"
 
 #define CR0_RESERVED (~UINT64_C(0xffffffff) | UINT64_C(0x1ffaffc0))
-#define CR4_SUPPORTED (CR4_TSD | CR4_PSE | CR4_PAE | CR4_PGE) /* what CPUID advertises */
 #define CR3_RESERVED (~((UINT64_C(1) << PAGING_MAXPHYADDR) - 1))
 
 /* SDM 2.5 / Vol. 2 MOV CR0 "Protected Mode Exceptions" and 9.8.5. */
@@ -34,10 +34,32 @@ static SimStatus write_cr0(CpuState *cpu, uint64_t v)
     return SIM_OK;
 }
 
+/* SDM 2.5 "Control Registers": a CR4 bit is reserved unless the model has
+ * the feature behind it (CPUID). */
+static uint64_t cr4_allowed(const CpuModel *m)
+{
+    static const struct {
+        CpuFeature feature;
+        uint64_t bits;
+    } map[] = {
+        {FEAT_TSC, CR4_TSD},   {FEAT_DE, CR4_DE},       {FEAT_PSE, CR4_PSE},
+        {FEAT_PAE, CR4_PAE},   {FEAT_PGE, CR4_PGE},     {FEAT_FXSR, CR4_OSFXSR},
+        {FEAT_SSE, CR4_OSXMMEXCPT}, {FEAT_VMX, CR4_VMXE}, {FEAT_XSAVE, CR4_OSXSAVE},
+        {FEAT_SMEP, CR4_SMEP}, {FEAT_SMAP, CR4_SMAP},   {FEAT_UMIP, CR4_UMIP},
+        {FEAT_LA57, CR4_LA57}, {FEAT_FSGSBASE, CR4_FSGSBASE}, {FEAT_PKU, CR4_PKE},
+    };
+    uint64_t allowed = 0;
+    for (unsigned i = 0; i < SIM_ARRAY_SIZE(map); i++) {
+        if (cpu_model_has(m, map[i].feature))
+            allowed |= map[i].bits;
+    }
+    return allowed;
+}
+
 /* SDM 2.5: reserved CR4 bits, and PAE cannot be cleared while IA-32e mode is active. */
 static SimStatus write_cr4(CpuState *cpu, uint64_t v)
 {
-    if ((v & ~CR4_SUPPORTED) || ((cpu->efer & EFER_LMA) && !(v & CR4_PAE)))
+    if ((v & ~cr4_allowed(cpu->model)) || ((cpu->efer & EFER_LMA) && !(v & CR4_PAE)))
         return cpu_raise_gp0(cpu);
     cpu->cr4 = v;
     mem_tlb_flush_all(&cpu->tlb);

@@ -25,25 +25,20 @@ typedef struct Wide {
 } Wide;
 
 /* CF = OF = `overflow`; SF/ZF/AF/PF as an Intel core sets them (above). */
-static void mul_set_flags(CpuState *cpu, unsigned size, uint64_t lo, bool overflow)
-{
+static void mul_set_flags(CpuState *cpu, unsigned size, uint64_t lo, bool overflow) {
     uint64_t f = overflow ? RFLAGS_CF | RFLAGS_OF : 0;
-    if ((lo >> (8 * size - 1)) & 1)
-        f |= RFLAGS_SF;
-    if (!__builtin_parity((unsigned)(lo & 0xff)))
-        f |= RFLAGS_PF;
+    if ((lo >> (8 * size - 1)) & 1) f |= RFLAGS_SF;
+    if (!__builtin_parity((unsigned)(lo & 0xff))) f |= RFLAGS_PF;
     flags_set_arith(cpu, RFLAGS_ARITH, f);
 }
 
 /* The implicit dividend / multiplicand: AX, or rDX:rAX as (hi, lo). */
-static inline uint64_t acc_lo(const CpuState *cpu, unsigned size)
-{
+static inline uint64_t acc_lo(const CpuState *cpu, unsigned size) {
     return reg_read(cpu, reg_off(REG_RAX), size == 1 ? 2 : size);
 }
 
 /* Write a one-operand result: AX := hi:lo for bytes, else rDX := hi, rAX := lo. */
-static void acc_write(CpuState *cpu, unsigned size, Wide w)
-{
+static void acc_write(CpuState *cpu, unsigned size, Wide w) {
     if (size == 1) {
         reg_write(cpu, reg_off(REG_RAX), 2, (w.hi << 8) | w.lo);
         return;
@@ -53,11 +48,9 @@ static void acc_write(CpuState *cpu, unsigned size, Wide w)
 }
 
 /* SDM Vol. 2 MUL: unsigned rDX:rAX := rAX * SRC; CF = OF = (upper half != 0). */
-SimStatus exec_mul(CpuState *cpu, const DecodedInsn *d)
-{
+SimStatus exec_mul(CpuState *cpu, const DecodedInsn *d) {
     uint64_t b;
-    if (SIM_UNLIKELY(opnd_read(cpu, d, 0, &b) != SIM_OK))
-        return SIM_FAULT;
+    if (SIM_UNLIKELY(opnd_read(cpu, d, 0, &b) != SIM_OK)) return SIM_FAULT;
     unsigned size = d->op[0].size, bits = size * 8;
     uint64_t a = reg_read(cpu, reg_off(REG_RAX), size);
     u128 p = (u128)a * b;
@@ -68,11 +61,9 @@ SimStatus exec_mul(CpuState *cpu, const DecodedInsn *d)
 }
 
 /* IMUL r/m: signed rDX:rAX := rAX * SRC; CF = OF = (product != SignExtend(low)). */
-static SimStatus imul_one(CpuState *cpu, const DecodedInsn *d)
-{
+static SimStatus imul_one(CpuState *cpu, const DecodedInsn *d) {
     uint64_t b;
-    if (SIM_UNLIKELY(opnd_read(cpu, d, 0, &b) != SIM_OK))
-        return SIM_FAULT;
+    if (SIM_UNLIKELY(opnd_read(cpu, d, 0, &b) != SIM_OK)) return SIM_FAULT;
     unsigned size = d->op[0].size, bits = size * 8;
     uint64_t a = reg_read(cpu, reg_off(REG_RAX), size);
     s128 p = (s128)(int64_t)sign_extend(a, size) * (int64_t)sign_extend(b, size);
@@ -84,14 +75,11 @@ static SimStatus imul_one(CpuState *cpu, const DecodedInsn *d)
 
 /* IMUL r, r/m and IMUL r, r/m, imm: DEST := truncated product;
  * CF = OF = (full product != SignExtend(truncated)). */
-static SimStatus imul_truncating(CpuState *cpu, const DecodedInsn *d)
-{
+static SimStatus imul_truncating(CpuState *cpu, const DecodedInsn *d) {
     uint64_t a, b;
     unsigned si = d->op_count == 3 ? 1 : 0; /* first factor */
-    if (SIM_UNLIKELY(opnd_read(cpu, d, si, &a) != SIM_OK))
-        return SIM_FAULT;
-    if (SIM_UNLIKELY(opnd_read(cpu, d, si + 1, &b) != SIM_OK))
-        return SIM_FAULT;
+    if (SIM_UNLIKELY(opnd_read(cpu, d, si, &a) != SIM_OK)) return SIM_FAULT;
+    if (SIM_UNLIKELY(opnd_read(cpu, d, si + 1, &b) != SIM_OK)) return SIM_FAULT;
     unsigned size = d->op[0].size;
     s128 p = (s128)(int64_t)sign_extend(a, size) * (int64_t)sign_extend(b, size);
     uint64_t r = (uint64_t)p & size_mask(size);
@@ -101,36 +89,29 @@ static SimStatus imul_truncating(CpuState *cpu, const DecodedInsn *d)
 }
 
 /* SDM Vol. 2 IMUL: one-, two- and three-operand forms. */
-SimStatus exec_imul(CpuState *cpu, const DecodedInsn *d)
-{
+SimStatus exec_imul(CpuState *cpu, const DecodedInsn *d) {
     return d->op_count == 1 ? imul_one(cpu, d) : imul_truncating(cpu, d);
 }
 
 /* SDM Vol. 2 DIV: unsigned; #DE if SRC = 0 or the quotient exceeds the
  * destination, with nothing changed.  Flags unchanged (Intel). */
-SimStatus exec_div(CpuState *cpu, const DecodedInsn *d)
-{
+SimStatus exec_div(CpuState *cpu, const DecodedInsn *d) {
     uint64_t b;
-    if (SIM_UNLIKELY(opnd_read(cpu, d, 0, &b) != SIM_OK))
-        return SIM_FAULT;
+    if (SIM_UNLIKELY(opnd_read(cpu, d, 0, &b) != SIM_OK)) return SIM_FAULT;
     unsigned size = d->op[0].size, bits = size * 8;
-    if (SIM_UNLIKELY(b == 0))
-        return cpu_raise(cpu, EXC_DE, 0);
+    if (SIM_UNLIKELY(b == 0)) return cpu_raise(cpu, EXC_DE, 0);
     u128 n = size == 1 ? acc_lo(cpu, 1)
                        : ((u128)reg_read(cpu, reg_off(REG_RDX), size) << bits) | acc_lo(cpu, size);
     u128 q = n / b;
-    if (SIM_UNLIKELY(q > size_mask(size)))
-        return cpu_raise(cpu, EXC_DE, 0);
+    if (SIM_UNLIKELY(q > size_mask(size))) return cpu_raise(cpu, EXC_DE, 0);
     Wide w = {(uint64_t)q, (uint64_t)(n % b)};
     acc_write(cpu, size, w);
     return SIM_OK;
 }
 
 /* The signed dividend: AX, or rDX:rAX, sign-extended to 128 bits. */
-static inline s128 idiv_dividend(const CpuState *cpu, unsigned size)
-{
-    if (size == 1)
-        return (int16_t)acc_lo(cpu, 1);
+static inline s128 idiv_dividend(const CpuState *cpu, unsigned size) {
+    if (size == 1) return (int16_t)acc_lo(cpu, 1);
     unsigned bits = size * 8;
     u128 hi = (u128)reg_read(cpu, reg_off(REG_RDX), size) << bits;
     u128 n = hi | acc_lo(cpu, size);
@@ -141,11 +122,9 @@ static inline s128 idiv_dividend(const CpuState *cpu, unsigned size)
 /* SDM Vol. 2 IDIV: signed, quotient truncated toward zero, remainder with
  * the dividend's sign; #DE if SRC = 0 or the quotient is out of range
  * (e.g. the most negative dividend by -1).  Flags unchanged (Intel). */
-SimStatus exec_idiv(CpuState *cpu, const DecodedInsn *d)
-{
+SimStatus exec_idiv(CpuState *cpu, const DecodedInsn *d) {
     uint64_t b;
-    if (SIM_UNLIKELY(opnd_read(cpu, d, 0, &b) != SIM_OK))
-        return SIM_FAULT;
+    if (SIM_UNLIKELY(opnd_read(cpu, d, 0, &b) != SIM_OK)) return SIM_FAULT;
     unsigned size = d->op[0].size, bits = size * 8;
     s128 divisor = (int64_t)sign_extend(b, size);
     s128 n = idiv_dividend(cpu, size);
@@ -154,8 +133,7 @@ SimStatus exec_idiv(CpuState *cpu, const DecodedInsn *d)
         return cpu_raise(cpu, EXC_DE, 0);
     s128 q = n / divisor;
     s128 lim = (s128)1 << (bits - 1);
-    if (SIM_UNLIKELY(q < -lim || q >= lim))
-        return cpu_raise(cpu, EXC_DE, 0);
+    if (SIM_UNLIKELY(q < -lim || q >= lim)) return cpu_raise(cpu, EXC_DE, 0);
     Wide w = {(uint64_t)q & size_mask(size), (uint64_t)(n % divisor) & size_mask(size)};
     acc_write(cpu, size, w);
     return SIM_OK;

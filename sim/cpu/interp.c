@@ -5,14 +5,23 @@
 #include "sim/cpu/exceptions.h"
 #include "sim/cpu/timing.h"
 
+/* Deliver the pending exception, unless a front-end asked to stop before it
+ * (debugger exception breakpoints, the differential tests). */
+static SimStatus deliver_or_stop(CpuState *cpu)
+{
+    if (SIM_UNLIKELY(cpu->exception_stop_mask & (UINT32_C(1) << (cpu->fault.vector & 31))))
+        return SIM_EXCEPTION;
+    cpu->cycles += TIMING_EXCEPTION;
+    return cpu_deliver_fault(cpu);
+}
+
 /* A handler returned something other than SIM_OK: finish that instruction. */
 static SimStatus after_handler(CpuState *cpu, const DecodedInsn *d, uint64_t rip, SimStatus st)
 {
     switch (st) {
     case SIM_FAULT:
         cpu->RIP = rip; /* faults report the faulting instruction */
-        cpu->cycles += TIMING_EXCEPTION;
-        return cpu_deliver_fault(cpu);
+        return deliver_or_stop(cpu);
     case SIM_REPEAT:
         cpu->RIP = rip; /* REP string: more iterations remain */
         cpu->cycles += d->cycles;
@@ -56,8 +65,7 @@ SimStatus cpu_run(CpuState *cpu, uint64_t budget)
         const Block *b;
         SimStatus st = cpu_cache_lookup(cpu, &b);
         if (SIM_UNLIKELY(st != SIM_OK)) {
-            cpu->cycles += TIMING_EXCEPTION;
-            st = cpu_deliver_fault(cpu);
+            st = deliver_or_stop(cpu);
         } else {
             st = run_block(cpu, b, end - cpu->insns);
         }

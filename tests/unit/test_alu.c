@@ -19,8 +19,7 @@
 #define SF RFLAGS_SF
 #define OF RFLAGS_OF
 
-static void cpu_setup(CpuState *cpu)
-{
+static void cpu_setup(CpuState *cpu) {
     memset(cpu, 0, sizeof(*cpu));
     cpu->mode = MODE_LONG64;
     cpu->lazy.op = LAZY_NONE;
@@ -28,15 +27,13 @@ static void cpu_setup(CpuState *cpu)
     cpu->seg[SEG_CS].limit = 0xffffffff;
 }
 
-static DecodedOperand opnd_reg(unsigned reg, unsigned size)
-{
+static DecodedOperand opnd_reg(unsigned reg, unsigned size) {
     DecodedOperand o = {.kind = OPK_REG, .size = (uint8_t)size, .reg = (uint8_t)reg_off(reg)};
     return o;
 }
 
 /* op[0] = RAX-family, op[1] = RCX-family, both `size` bytes. */
-static DecodedInsn insn_rr(InsnHandler h, unsigned size)
-{
+static DecodedInsn insn_rr(InsnHandler h, unsigned size) {
     DecodedInsn d;
     memset(&d, 0, sizeof(d));
     d.handler = h;
@@ -49,8 +46,7 @@ static DecodedInsn insn_rr(InsnHandler h, unsigned size)
 }
 
 /* op[0] = RAX-family, op[1] = immediate (sign-extended, destination size). */
-static DecodedInsn insn_ri(InsnHandler h, unsigned size, int64_t imm)
-{
+static DecodedInsn insn_ri(InsnHandler h, unsigned size, int64_t imm) {
     DecodedInsn d = insn_rr(h, size);
     d.op[1].kind = OPK_IMM;
     d.op[1].reg = 0;
@@ -58,16 +54,14 @@ static DecodedInsn insn_ri(InsnHandler h, unsigned size, int64_t imm)
     return d;
 }
 
-static DecodedInsn insn_r(InsnHandler h, unsigned size)
-{
+static DecodedInsn insn_r(InsnHandler h, unsigned size) {
     DecodedInsn d = insn_rr(h, size);
     d.op_count = 1;
     memset(&d.op[1], 0, sizeof(d.op[1]));
     return d;
 }
 
-static DecodedInsn insn_none(InsnHandler h, unsigned opsize)
-{
+static DecodedInsn insn_none(InsnHandler h, unsigned opsize) {
     DecodedInsn d;
     memset(&d, 0, sizeof(d));
     d.handler = h;
@@ -75,12 +69,13 @@ static DecodedInsn insn_none(InsnHandler h, unsigned opsize)
     return d;
 }
 
-static uint64_t arith(const CpuState *cpu) { return cpu_get_rflags(cpu) & RFLAGS_ARITH; }
+static uint64_t arith(const CpuState *cpu) {
+    return cpu_get_rflags(cpu) & RFLAGS_ARITH;
+}
 
 /* ---- ADD / ADC / SUB / SBB / CMP ---- */
 
-START_TEST(test_alu_add_32bit_zero_extends_and_sets_flags)
-{
+START_TEST(test_alu_add_32bit_zero_extends_and_sets_flags) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.gpr[REG_RAX] = 0xffffffff7fffffff;
@@ -93,12 +88,11 @@ START_TEST(test_alu_add_32bit_zero_extends_and_sets_flags)
 }
 END_TEST
 
-START_TEST(test_alu_add_8bit_high_byte_keeps_other_bits)
-{
+START_TEST(test_alu_add_8bit_high_byte_keeps_other_bits) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.gpr[REG_RAX] = 0x1111111111118011; /* AH = 0x80 */
-    cpu.gpr[REG_RCX] = 0x80;                /* CL */
+    cpu.gpr[REG_RCX] = 0x80;               /* CL */
     DecodedInsn d = insn_rr(exec_add, 1);
     d.op[0].reg = (uint8_t)(reg_off(REG_RAX) + 1);
     ck_assert_int_eq(exec_add(&cpu, &d), SIM_OK);
@@ -107,8 +101,7 @@ START_TEST(test_alu_add_8bit_high_byte_keeps_other_bits)
 }
 END_TEST
 
-START_TEST(test_alu_add_imm_sign_extended_to_64)
-{
+START_TEST(test_alu_add_imm_sign_extended_to_64) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.gpr[REG_RAX] = 5;
@@ -119,8 +112,7 @@ START_TEST(test_alu_add_imm_sign_extended_to_64)
 }
 END_TEST
 
-START_TEST(test_alu_add_16bit_imm_keeps_upper_bits)
-{
+START_TEST(test_alu_add_16bit_imm_keeps_upper_bits) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.gpr[REG_RAX] = 0xabcdef000000ffff;
@@ -131,8 +123,7 @@ START_TEST(test_alu_add_16bit_imm_keeps_upper_bits)
 }
 END_TEST
 
-START_TEST(test_alu_adc_cf_set_adds_one)
-{
+START_TEST(test_alu_adc_cf_set_adds_one) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.rflags = 2 | CF;
@@ -145,8 +136,7 @@ START_TEST(test_alu_adc_cf_set_adds_one)
 }
 END_TEST
 
-START_TEST(test_alu_adc_cf_clear_adds_nothing)
-{
+START_TEST(test_alu_adc_cf_clear_adds_nothing) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.gpr[REG_RAX] = 0xffffffffffffffff;
@@ -158,8 +148,7 @@ START_TEST(test_alu_adc_cf_clear_adds_nothing)
 }
 END_TEST
 
-START_TEST(test_alu_adc_carry_in_overflows_signed)
-{
+START_TEST(test_alu_adc_carry_in_overflows_signed) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.rflags = 2 | CF;
@@ -172,8 +161,7 @@ START_TEST(test_alu_adc_carry_in_overflows_signed)
 }
 END_TEST
 
-START_TEST(test_alu_sub_borrow_sets_cf)
-{
+START_TEST(test_alu_sub_borrow_sets_cf) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.gpr[REG_RAX] = 1;
@@ -185,8 +173,7 @@ START_TEST(test_alu_sub_borrow_sets_cf)
 }
 END_TEST
 
-START_TEST(test_alu_sbb_cf_set_subtracts_one_more)
-{
+START_TEST(test_alu_sbb_cf_set_subtracts_one_more) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.rflags = 2 | CF;
@@ -199,8 +186,7 @@ START_TEST(test_alu_sbb_cf_set_subtracts_one_more)
 }
 END_TEST
 
-START_TEST(test_alu_sbb_cf_clear_is_sub)
-{
+START_TEST(test_alu_sbb_cf_clear_is_sub) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.gpr[REG_RAX] = 0x80000000;
@@ -212,8 +198,7 @@ START_TEST(test_alu_sbb_cf_clear_is_sub)
 }
 END_TEST
 
-START_TEST(test_alu_cmp_sets_flags_without_writing)
-{
+START_TEST(test_alu_cmp_sets_flags_without_writing) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.gpr[REG_RAX] = 0xffffffff00000005;
@@ -225,22 +210,20 @@ START_TEST(test_alu_cmp_sets_flags_without_writing)
 }
 END_TEST
 
-START_TEST(test_alu_cmp_imm_negative_compares_signed)
-{
+START_TEST(test_alu_cmp_imm_negative_compares_signed) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.gpr[REG_RAX] = 0;
     DecodedInsn d = insn_ri(exec_cmp, 8, -1); /* cmp rax, -1 */
     ck_assert_int_eq(exec_cmp(&cpu, &d), SIM_OK);
-    ck_assert(flags_cond(&cpu, 2));  /* B: 0 < 0xffff...ff */
+    ck_assert(flags_cond(&cpu, 2));   /* B: 0 < 0xffff...ff */
     ck_assert(!flags_cond(&cpu, 12)); /* NL: 0 > -1 */
 }
 END_TEST
 
 /* ---- AND / OR / XOR / TEST ---- */
 
-START_TEST(test_alu_and_clears_cf_of_af)
-{
+START_TEST(test_alu_and_clears_cf_of_af) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.rflags = 2 | CF | OF | AF;
@@ -253,8 +236,7 @@ START_TEST(test_alu_and_clears_cf_of_af)
 }
 END_TEST
 
-START_TEST(test_alu_or_sets_sf_pf)
-{
+START_TEST(test_alu_or_sets_sf_pf) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.gpr[REG_RAX] = 0x8000000000000000;
@@ -266,8 +248,7 @@ START_TEST(test_alu_or_sets_sf_pf)
 }
 END_TEST
 
-START_TEST(test_alu_xor_self_zeroes_and_sets_zf)
-{
+START_TEST(test_alu_xor_self_zeroes_and_sets_zf) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.rflags = 2 | CF | OF;
@@ -280,8 +261,7 @@ START_TEST(test_alu_xor_self_zeroes_and_sets_zf)
 }
 END_TEST
 
-START_TEST(test_alu_test_sets_flags_without_writing)
-{
+START_TEST(test_alu_test_sets_flags_without_writing) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.gpr[REG_RAX] = 0xffffffff00000001;
@@ -294,8 +274,7 @@ END_TEST
 
 /* ---- INC / DEC / NEG / NOT ---- */
 
-START_TEST(test_alu_inc_preserves_cf_set)
-{
+START_TEST(test_alu_inc_preserves_cf_set) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.rflags = 2 | CF;
@@ -307,8 +286,7 @@ START_TEST(test_alu_inc_preserves_cf_set)
 }
 END_TEST
 
-START_TEST(test_alu_inc_preserves_cf_clear_on_wrap)
-{
+START_TEST(test_alu_inc_preserves_cf_clear_on_wrap) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.gpr[REG_RAX] = 0xffffffffffffffff;
@@ -319,8 +297,7 @@ START_TEST(test_alu_inc_preserves_cf_clear_on_wrap)
 }
 END_TEST
 
-START_TEST(test_alu_inc_cf_from_lazy_sub)
-{
+START_TEST(test_alu_inc_cf_from_lazy_sub) {
     CpuState cpu;
     cpu_setup(&cpu);
     flags_set_lazy(&cpu, LAZY_SUB, 1, 0, 1, 0xff); /* CF = 1 */
@@ -332,8 +309,7 @@ START_TEST(test_alu_inc_cf_from_lazy_sub)
 }
 END_TEST
 
-START_TEST(test_alu_dec_overflow_and_cf_kept)
-{
+START_TEST(test_alu_dec_overflow_and_cf_kept) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.rflags = 2 | CF;
@@ -345,8 +321,7 @@ START_TEST(test_alu_dec_overflow_and_cf_kept)
 }
 END_TEST
 
-START_TEST(test_alu_neg_zero_clears_cf)
-{
+START_TEST(test_alu_neg_zero_clears_cf) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.rflags = 2 | CF;
@@ -358,8 +333,7 @@ START_TEST(test_alu_neg_zero_clears_cf)
 }
 END_TEST
 
-START_TEST(test_alu_neg_nonzero_sets_cf)
-{
+START_TEST(test_alu_neg_nonzero_sets_cf) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.gpr[REG_RAX] = 1;
@@ -370,8 +344,7 @@ START_TEST(test_alu_neg_nonzero_sets_cf)
 }
 END_TEST
 
-START_TEST(test_alu_neg_most_negative_overflows)
-{
+START_TEST(test_alu_neg_most_negative_overflows) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.gpr[REG_RAX] = 0x80;
@@ -382,8 +355,7 @@ START_TEST(test_alu_neg_most_negative_overflows)
 }
 END_TEST
 
-START_TEST(test_alu_not_inverts_and_keeps_flags)
-{
+START_TEST(test_alu_not_inverts_and_keeps_flags) {
     CpuState cpu;
     cpu_setup(&cpu);
     flags_set_lazy(&cpu, LAZY_ADD, 1, 0xff, 1, 0); /* CF ZF AF PF */
@@ -397,8 +369,7 @@ END_TEST
 
 /* ---- XADD / CMPXCHG ---- */
 
-START_TEST(test_alu_xadd_exchanges_and_adds)
-{
+START_TEST(test_alu_xadd_exchanges_and_adds) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.gpr[REG_RAX] = 0xffffffff00000001; /* DEST */
@@ -411,8 +382,7 @@ START_TEST(test_alu_xadd_exchanges_and_adds)
 }
 END_TEST
 
-START_TEST(test_alu_xadd_same_register_gets_sum)
-{
+START_TEST(test_alu_xadd_same_register_gets_sum) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.gpr[REG_RCX] = 0xffffffff00000003;
@@ -424,16 +394,14 @@ START_TEST(test_alu_xadd_same_register_gets_sum)
 END_TEST
 
 /* CMPXCHG: op[0] = RCX (DEST), op[1] = RDX (SRC), accumulator RAX. */
-static DecodedInsn cmpxchg_insn(unsigned size)
-{
+static DecodedInsn cmpxchg_insn(unsigned size) {
     DecodedInsn d = insn_rr(exec_cmpxchg, size);
     d.op[0] = opnd_reg(REG_RCX, size);
     d.op[1] = opnd_reg(REG_RDX, size);
     return d;
 }
 
-START_TEST(test_alu_cmpxchg_equal_stores_src_sets_zf)
-{
+START_TEST(test_alu_cmpxchg_equal_stores_src_sets_zf) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.gpr[REG_RAX] = 0xffffffff00000005;
@@ -447,8 +415,7 @@ START_TEST(test_alu_cmpxchg_equal_stores_src_sets_zf)
 }
 END_TEST
 
-START_TEST(test_alu_cmpxchg_unequal_loads_accumulator_clears_zf)
-{
+START_TEST(test_alu_cmpxchg_unequal_loads_accumulator_clears_zf) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.gpr[REG_RAX] = 0xffffffff00000005;
@@ -458,12 +425,11 @@ START_TEST(test_alu_cmpxchg_unequal_loads_accumulator_clears_zf)
     ck_assert_int_eq(exec_cmpxchg(&cpu, &d), SIM_OK);
     ck_assert_uint_eq(cpu.gpr[REG_RAX], 6);                  /* EAX := DEST, zero-extended */
     ck_assert_uint_eq(cpu.gpr[REG_RCX], 0xeeeeeeee00000006); /* register DEST untouched */
-    ck_assert_uint_eq(arith(&cpu), CF | SF | AF | PF);      /* CMP 5, 6 */
+    ck_assert_uint_eq(arith(&cpu), CF | SF | AF | PF);       /* CMP 5, 6 */
 }
 END_TEST
 
-START_TEST(test_alu_cmpxchg_8bit_unequal_keeps_upper_rax)
-{
+START_TEST(test_alu_cmpxchg_8bit_unequal_keeps_upper_rax) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.gpr[REG_RAX] = 0x1234;
@@ -500,8 +466,7 @@ static const ExtCase ext_cases[] = {
     {exec_cqo, 8, 0x7fffffffffffffff, 5, 0x7fffffffffffffff, 0},
 };
 
-START_TEST(test_alu_extend_case_matches_hand_value)
-{
+START_TEST(test_alu_extend_case_matches_hand_value) {
     const ExtCase *c = &ext_cases[_i];
     CpuState cpu;
     cpu_setup(&cpu);
@@ -518,8 +483,7 @@ END_TEST
 
 /* ---- CLC / STC / CMC / LAHF / SAHF ---- */
 
-START_TEST(test_alu_clc_stc_cmc_touch_only_cf)
-{
+START_TEST(test_alu_clc_stc_cmc_touch_only_cf) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.rflags = 2 | RFLAGS_IF;
@@ -536,8 +500,7 @@ START_TEST(test_alu_clc_stc_cmc_touch_only_cf)
 }
 END_TEST
 
-START_TEST(test_alu_lahf_loads_ah_from_flags)
-{
+START_TEST(test_alu_lahf_loads_ah_from_flags) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.gpr[REG_RAX] = 0x1111111111111111;
@@ -548,8 +511,7 @@ START_TEST(test_alu_lahf_loads_ah_from_flags)
 }
 END_TEST
 
-START_TEST(test_alu_lahf_with_of_only_gives_fixed_bit)
-{
+START_TEST(test_alu_lahf_with_of_only_gives_fixed_bit) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.rflags = 2 | OF;
@@ -559,8 +521,7 @@ START_TEST(test_alu_lahf_with_of_only_gives_fixed_bit)
 }
 END_TEST
 
-START_TEST(test_alu_sahf_stores_five_flags_keeps_of)
-{
+START_TEST(test_alu_sahf_stores_five_flags_keeps_of) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.rflags = 2 | OF | RFLAGS_DF;
@@ -586,8 +547,7 @@ END_TEST
 typedef uint64_t (*HostFn)(uint64_t *d, uint64_t s, uint64_t f);
 
 #define DEF_HOST_SIZE(name, sz, text)                                                              \
-    static uint64_t host_##name##_##sz(uint64_t *d, uint64_t s, uint64_t f)                       \
-    {                                                                                              \
+    static uint64_t host_##name##_##sz(uint64_t *d, uint64_t s, uint64_t f) {                      \
         HOST_BIN(text, *d, s, f);                                                                  \
         return f;                                                                                  \
     }
@@ -623,7 +583,8 @@ typedef struct HostAlu {
     uint64_t defined; /* flags the SDM defines */
 } HostAlu;
 
-#define HOST_FNS(name) {host_##name##_1, host_##name##_2, host_##name##_4, host_##name##_8}
+#define HOST_FNS(name)                                                                             \
+    { host_##name##_1, host_##name##_2, host_##name##_4, host_##name##_8 }
 
 static const HostAlu host_alu[] = {
     {exec_add, false, HOST_FNS(add), RFLAGS_ARITH},
@@ -638,18 +599,32 @@ static const HostAlu host_alu[] = {
     {exec_inc, true, HOST_FNS(inc), RFLAGS_ARITH},
     {exec_dec, true, HOST_FNS(dec), RFLAGS_ARITH},
     {exec_neg, true, HOST_FNS(neg), RFLAGS_ARITH},
-    {exec_not, true, HOST_FNS(not), RFLAGS_ARITH},
+    {exec_not, true, HOST_FNS(not ), RFLAGS_ARITH},
 };
 
 static const uint64_t host_values[] = {
-    0, 1, 0xf, 0x10, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff, 0x7fffffff, 0x80000000,
-    0xffffffff, 0x7fffffffffffffff, 0x8000000000000000, 0xffffffffffffffff, 0x0123456789abcdef,
+    0,
+    1,
+    0xf,
+    0x10,
+    0x7f,
+    0x80,
+    0xff,
+    0x7fff,
+    0x8000,
+    0xffff,
+    0x7fffffff,
+    0x80000000,
+    0xffffffff,
+    0x7fffffffffffffff,
+    0x8000000000000000,
+    0xffffffffffffffff,
+    0x0123456789abcdef,
 };
 
 /* Every value pair, each size, CF in = 0 and 1: the register result (all 64
  * bits) and the SDM-defined flags equal the host's. */
-START_TEST(test_alu_matches_host_cpu)
-{
+START_TEST(test_alu_matches_host_cpu) {
     const HostAlu *h = &host_alu[_i];
     static const unsigned sizes[4] = {1, 2, 4, 8};
     for (unsigned si = 0; si < 4; si++) {
@@ -678,9 +653,7 @@ START_TEST(test_alu_matches_host_cpu)
 }
 END_TEST
 
-static Suite *alu_suite(void)
-{
-    Suite *s = suite_create("alu");
+static TCase *alu_tcase_arith(void) {
     TCase *tc = tcase_create("arith");
     tcase_add_test(tc, test_alu_add_32bit_zero_extends_and_sets_flags);
     tcase_add_test(tc, test_alu_add_8bit_high_byte_keeps_other_bits);
@@ -694,16 +667,20 @@ static Suite *alu_suite(void)
     tcase_add_test(tc, test_alu_sbb_cf_clear_is_sub);
     tcase_add_test(tc, test_alu_cmp_sets_flags_without_writing);
     tcase_add_test(tc, test_alu_cmp_imm_negative_compares_signed);
-    suite_add_tcase(s, tc);
+    return tc;
+}
 
-    tc = tcase_create("logic");
+static TCase *alu_tcase_logic(void) {
+    TCase *tc = tcase_create("logic");
     tcase_add_test(tc, test_alu_and_clears_cf_of_af);
     tcase_add_test(tc, test_alu_or_sets_sf_pf);
     tcase_add_test(tc, test_alu_xor_self_zeroes_and_sets_zf);
     tcase_add_test(tc, test_alu_test_sets_flags_without_writing);
-    suite_add_tcase(s, tc);
+    return tc;
+}
 
-    tc = tcase_create("unary");
+static TCase *alu_tcase_unary(void) {
+    TCase *tc = tcase_create("unary");
     tcase_add_test(tc, test_alu_inc_preserves_cf_set);
     tcase_add_test(tc, test_alu_inc_preserves_cf_clear_on_wrap);
     tcase_add_test(tc, test_alu_inc_cf_from_lazy_sub);
@@ -712,33 +689,48 @@ static Suite *alu_suite(void)
     tcase_add_test(tc, test_alu_neg_nonzero_sets_cf);
     tcase_add_test(tc, test_alu_neg_most_negative_overflows);
     tcase_add_test(tc, test_alu_not_inverts_and_keeps_flags);
-    suite_add_tcase(s, tc);
+    return tc;
+}
 
-    tc = tcase_create("exchange");
+static TCase *alu_tcase_exchange(void) {
+    TCase *tc = tcase_create("exchange");
     tcase_add_test(tc, test_alu_xadd_exchanges_and_adds);
     tcase_add_test(tc, test_alu_xadd_same_register_gets_sum);
     tcase_add_test(tc, test_alu_cmpxchg_equal_stores_src_sets_zf);
     tcase_add_test(tc, test_alu_cmpxchg_unequal_loads_accumulator_clears_zf);
     tcase_add_test(tc, test_alu_cmpxchg_8bit_unequal_keeps_upper_rax);
-    suite_add_tcase(s, tc);
+    return tc;
+}
 
-    tc = tcase_create("extend_and_flags");
+static TCase *alu_tcase_extend_and_flags(void) {
+    TCase *tc = tcase_create("extend_and_flags");
     tcase_add_loop_test(tc, test_alu_extend_case_matches_hand_value, 0,
                         (int)SIM_ARRAY_SIZE(ext_cases));
     tcase_add_test(tc, test_alu_clc_stc_cmc_touch_only_cf);
     tcase_add_test(tc, test_alu_lahf_loads_ah_from_flags);
     tcase_add_test(tc, test_alu_lahf_with_of_only_gives_fixed_bit);
     tcase_add_test(tc, test_alu_sahf_stores_five_flags_keeps_of);
-    suite_add_tcase(s, tc);
+    return tc;
+}
 
-    tc = tcase_create("host");
+static TCase *alu_tcase_host(void) {
+    TCase *tc = tcase_create("host");
     tcase_add_loop_test(tc, test_alu_matches_host_cpu, 0, (int)SIM_ARRAY_SIZE(host_alu));
-    suite_add_tcase(s, tc);
+    return tc;
+}
+
+static Suite *alu_suite(void) {
+    Suite *s = suite_create("alu");
+    suite_add_tcase(s, alu_tcase_arith());
+    suite_add_tcase(s, alu_tcase_logic());
+    suite_add_tcase(s, alu_tcase_unary());
+    suite_add_tcase(s, alu_tcase_exchange());
+    suite_add_tcase(s, alu_tcase_extend_and_flags());
+    suite_add_tcase(s, alu_tcase_host());
     return s;
 }
 
-int main(void)
-{
+int main(void) {
     SRunner *sr = srunner_create(alu_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

@@ -20,8 +20,7 @@
 #define SF RFLAGS_SF
 #define OF RFLAGS_OF
 
-static void cpu_setup(CpuState *cpu)
-{
+static void cpu_setup(CpuState *cpu) {
     memset(cpu, 0, sizeof(*cpu));
     cpu->mode = MODE_LONG64;
     cpu->lazy.op = LAZY_NONE;
@@ -29,8 +28,7 @@ static void cpu_setup(CpuState *cpu)
     cpu->seg[SEG_CS].limit = 0xffffffff;
 }
 
-static DecodedOperand opnd_reg(unsigned reg, unsigned size)
-{
+static DecodedOperand opnd_reg(unsigned reg, unsigned size) {
     DecodedOperand o = {.kind = OPK_REG, .size = (uint8_t)size, .reg = (uint8_t)reg_off(reg)};
     return o;
 }
@@ -101,8 +99,7 @@ static const LazyCase lazy_cases[] = {
     {LAZY_DEC, 8, 0x8000000000000000, 0, 0x7fffffffffffffff, OF | AF | PF},
 };
 
-START_TEST(test_flags_lazy_case_matches_hand_value)
-{
+START_TEST(test_flags_lazy_case_matches_hand_value) {
     const LazyCase *c = &lazy_cases[_i];
     CpuState cpu;
     cpu_setup(&cpu);
@@ -114,8 +111,7 @@ START_TEST(test_flags_lazy_case_matches_hand_value)
 }
 END_TEST
 
-START_TEST(test_flags_lazy_none_reads_rflags)
-{
+START_TEST(test_flags_lazy_none_reads_rflags) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.rflags = 2 | CF | ZF | RFLAGS_IF;
@@ -126,8 +122,7 @@ START_TEST(test_flags_lazy_none_reads_rflags)
 }
 END_TEST
 
-START_TEST(test_flags_result_bits_above_size_ignored)
-{
+START_TEST(test_flags_result_bits_above_size_ignored) {
     CpuState cpu;
     cpu_setup(&cpu);
     flags_set_lazy(&cpu, LAZY_LOGIC, 1, 0, 0, 0x100);
@@ -138,8 +133,7 @@ END_TEST
 
 /* ---- RFLAGS read / write / merge ---- */
 
-START_TEST(test_flags_get_rflags_merges_lazy_with_system_bits)
-{
+START_TEST(test_flags_get_rflags_merges_lazy_with_system_bits) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.rflags = 2 | RFLAGS_IF | RFLAGS_DF | OF | CF; /* stale arithmetic bits */
@@ -148,8 +142,7 @@ START_TEST(test_flags_get_rflags_merges_lazy_with_system_bits)
 }
 END_TEST
 
-START_TEST(test_flags_set_rflags_ends_lazy)
-{
+START_TEST(test_flags_set_rflags_ends_lazy) {
     CpuState cpu;
     cpu_setup(&cpu);
     flags_set_lazy(&cpu, LAZY_ADD, 1, 0xff, 1, 0);
@@ -160,8 +153,7 @@ START_TEST(test_flags_set_rflags_ends_lazy)
 }
 END_TEST
 
-START_TEST(test_flags_set_arith_partial_keeps_other_lazy_flags)
-{
+START_TEST(test_flags_set_arith_partial_keeps_other_lazy_flags) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.rflags = 2 | RFLAGS_IF;
@@ -172,8 +164,7 @@ START_TEST(test_flags_set_arith_partial_keeps_other_lazy_flags)
 }
 END_TEST
 
-START_TEST(test_flags_set_arith_full_mask_replaces_all_six)
-{
+START_TEST(test_flags_set_arith_full_mask_replaces_all_six) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.rflags = 2 | RFLAGS_TF;
@@ -193,37 +184,28 @@ typedef struct CondCase {
 } CondCase;
 
 static const CondCase cond_cases[] = {
-    {0, "NO NB NZ NBE NS NP NL NLE"},
-    {OF, "O NB NZ NBE NS NP L LE"},
-    {CF, "NO B NZ BE NS NP NL NLE"},
-    {ZF, "NO NB Z BE NS NP NL LE"},
-    {SF, "NO NB NZ NBE S NP L LE"},
-    {PF, "NO NB NZ NBE NS P NL NLE"},
-    {AF, "NO NB NZ NBE NS NP NL NLE"},
-    {SF | OF, "O NB NZ NBE S NP NL NLE"},
-    {CF | ZF, "NO B Z BE NS NP NL LE"},
-    {SF | ZF, "NO NB Z BE S NP L LE"},
-    {ZF | SF | OF, "O NB Z BE S NP NL LE"},
-    {CF | PF | AF | ZF | SF | OF, "O B Z BE S P NL LE"},
+    {0, "NO NB NZ NBE NS NP NL NLE"},       {OF, "O NB NZ NBE NS NP L LE"},
+    {CF, "NO B NZ BE NS NP NL NLE"},        {ZF, "NO NB Z BE NS NP NL LE"},
+    {SF, "NO NB NZ NBE S NP L LE"},         {PF, "NO NB NZ NBE NS P NL NLE"},
+    {AF, "NO NB NZ NBE NS NP NL NLE"},      {SF | OF, "O NB NZ NBE S NP NL NLE"},
+    {CF | ZF, "NO B Z BE NS NP NL LE"},     {SF | ZF, "NO NB Z BE S NP L LE"},
+    {ZF | SF | OF, "O NB Z BE S NP NL LE"}, {CF | PF | AF | ZF | SF | OF, "O B Z BE S P NL LE"},
 };
 
-static const char *const cc_names[16] = {"O", "NO", "B",  "NB", "Z", "NZ", "BE", "NBE",
-                                         "S", "NS", "P",  "NP", "L", "NL", "LE", "NLE"};
+static const char *const cc_names[16] = {"O", "NO", "B", "NB", "Z", "NZ", "BE", "NBE",
+                                         "S", "NS", "P", "NP", "L", "NL", "LE", "NLE"};
 
-static bool cond_listed(const char *list, unsigned cc)
-{
+static bool cond_listed(const char *list, unsigned cc) {
     size_t n = strlen(cc_names[cc]);
     for (const char *p = list; *p;) {
         size_t len = strcspn(p, " ");
-        if (len == n && strncmp(p, cc_names[cc], n) == 0)
-            return true;
+        if (len == n && strncmp(p, cc_names[cc], n) == 0) return true;
         p += len + (p[len] == ' ');
     }
     return false;
 }
 
-START_TEST(test_flags_cond_eager_matches_table_b1)
-{
+START_TEST(test_flags_cond_eager_matches_table_b1) {
     const CondCase *c = &cond_cases[_i];
     CpuState cpu;
     cpu_setup(&cpu);
@@ -235,16 +217,14 @@ START_TEST(test_flags_cond_eager_matches_table_b1)
 END_TEST
 
 /* Every condition and its negation differ, for every flag combination. */
-START_TEST(test_flags_cond_odd_code_negates_even_code)
-{
+START_TEST(test_flags_cond_odd_code_negates_even_code) {
     CpuState cpu;
     cpu_setup(&cpu);
     for (unsigned combo = 0; combo < 64; combo++) {
         static const uint64_t bit[6] = {CF, PF, AF, ZF, SF, OF};
         uint64_t f = 0;
         for (unsigned i = 0; i < 6; i++)
-            if (combo & (1u << i))
-                f |= bit[i];
+            if (combo & (1u << i)) f |= bit[i];
         cpu.rflags = 2 | f;
         for (unsigned cc = 0; cc < 16; cc += 2)
             ck_assert(flags_cond(&cpu, cc) != flags_cond(&cpu, cc + 1));
@@ -261,8 +241,8 @@ typedef struct CmpCase {
 
 static const CmpCase cmp_cases[] = {
     {1, 0x01, 0x02, true, true, false},
-    {1, 0x80, 0x01, false, true, false},  /* -128 < 1 with OF set */
-    {1, 0x7f, 0x80, true, false, false},  /* 127 > -128 with OF set */
+    {1, 0x80, 0x01, false, true, false}, /* -128 < 1 with OF set */
+    {1, 0x7f, 0x80, true, false, false}, /* 127 > -128 with OF set */
     {1, 0xff, 0xff, false, false, true},
     {2, 0x8000, 0x7fff, false, true, false},
     {2, 0x0000, 0xffff, true, false, false},
@@ -274,27 +254,25 @@ static const CmpCase cmp_cases[] = {
     {8, 42, 42, false, false, true},
 };
 
-START_TEST(test_flags_cond_lazy_sub_compares_like_cmp)
-{
+START_TEST(test_flags_cond_lazy_sub_compares_like_cmp) {
     const CmpCase *c = &cmp_cases[_i];
     CpuState cpu;
     cpu_setup(&cpu);
     uint64_t r = (c->a - c->b) & size_mask(c->size);
     flags_set_lazy(&cpu, LAZY_SUB, c->size, c->a, c->b, r);
-    ck_assert_int_eq(flags_cond(&cpu, 2), c->below);                 /* B */
-    ck_assert_int_eq(flags_cond(&cpu, 3), !c->below);                /* NB */
-    ck_assert_int_eq(flags_cond(&cpu, 4), c->equal);                 /* Z */
-    ck_assert_int_eq(flags_cond(&cpu, 6), c->below || c->equal);     /* BE */
-    ck_assert_int_eq(flags_cond(&cpu, 7), !c->below && !c->equal);   /* NBE */
-    ck_assert_int_eq(flags_cond(&cpu, 12), c->less);                 /* L */
-    ck_assert_int_eq(flags_cond(&cpu, 13), !c->less);                /* NL */
-    ck_assert_int_eq(flags_cond(&cpu, 14), c->less || c->equal);     /* LE */
-    ck_assert_int_eq(flags_cond(&cpu, 15), !c->less && !c->equal);   /* NLE */
+    ck_assert_int_eq(flags_cond(&cpu, 2), c->below);               /* B */
+    ck_assert_int_eq(flags_cond(&cpu, 3), !c->below);              /* NB */
+    ck_assert_int_eq(flags_cond(&cpu, 4), c->equal);               /* Z */
+    ck_assert_int_eq(flags_cond(&cpu, 6), c->below || c->equal);   /* BE */
+    ck_assert_int_eq(flags_cond(&cpu, 7), !c->below && !c->equal); /* NBE */
+    ck_assert_int_eq(flags_cond(&cpu, 12), c->less);               /* L */
+    ck_assert_int_eq(flags_cond(&cpu, 13), !c->less);              /* NL */
+    ck_assert_int_eq(flags_cond(&cpu, 14), c->less || c->equal);   /* LE */
+    ck_assert_int_eq(flags_cond(&cpu, 15), !c->less && !c->equal); /* NLE */
 }
 END_TEST
 
-START_TEST(test_flags_cond_lazy_logic_below_never_true)
-{
+START_TEST(test_flags_cond_lazy_logic_below_never_true) {
     CpuState cpu;
     cpu_setup(&cpu);
     flags_set_lazy(&cpu, LAZY_LOGIC, 1, 0, 0, 0x80);
@@ -308,8 +286,7 @@ START_TEST(test_flags_cond_lazy_logic_below_never_true)
 }
 END_TEST
 
-START_TEST(test_flags_cond_lazy_inc_keeps_old_cf)
-{
+START_TEST(test_flags_cond_lazy_inc_keeps_old_cf) {
     CpuState cpu;
     cpu_setup(&cpu);
     flags_set_lazy(&cpu, LAZY_INC, 4, 0xffffffff, 1, 0);
@@ -334,23 +311,19 @@ END_TEST
 typedef uint64_t (*HostFn)(uint64_t *d, uint64_t s, uint64_t f);
 
 #define DEF_HOST(name, b, w, l, q)                                                                 \
-    static uint64_t host_##name##_1(uint64_t *d, uint64_t s, uint64_t f)                          \
-    {                                                                                              \
+    static uint64_t host_##name##_1(uint64_t *d, uint64_t s, uint64_t f) {                         \
         HOST_BIN(b, *d, s, f);                                                                     \
         return f;                                                                                  \
     }                                                                                              \
-    static uint64_t host_##name##_2(uint64_t *d, uint64_t s, uint64_t f)                          \
-    {                                                                                              \
+    static uint64_t host_##name##_2(uint64_t *d, uint64_t s, uint64_t f) {                         \
         HOST_BIN(w, *d, s, f);                                                                     \
         return f;                                                                                  \
     }                                                                                              \
-    static uint64_t host_##name##_4(uint64_t *d, uint64_t s, uint64_t f)                          \
-    {                                                                                              \
+    static uint64_t host_##name##_4(uint64_t *d, uint64_t s, uint64_t f) {                         \
         HOST_BIN(l, *d, s, f);                                                                     \
         return f;                                                                                  \
     }                                                                                              \
-    static uint64_t host_##name##_8(uint64_t *d, uint64_t s, uint64_t f)                          \
-    {                                                                                              \
+    static uint64_t host_##name##_8(uint64_t *d, uint64_t s, uint64_t f) {                         \
         HOST_BIN(q, *d, s, f);                                                                     \
         return f;                                                                                  \
     }
@@ -376,25 +349,44 @@ static const HostOp host_ops[] = {
 };
 
 static const uint64_t host_values[] = {
-    0, 1, 2, 0xf, 0x10, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff, 0x7fffffff, 0x80000000,
-    0xffffffff, 0x7fffffffffffffff, 0x8000000000000000, 0xffffffffffffffff, 0x123456789abcdef0,
+    0,
+    1,
+    2,
+    0xf,
+    0x10,
+    0x7f,
+    0x80,
+    0xff,
+    0x7fff,
+    0x8000,
+    0xffff,
+    0x7fffffff,
+    0x80000000,
+    0xffffffff,
+    0x7fffffffffffffff,
+    0x8000000000000000,
+    0xffffffffffffffff,
+    0x123456789abcdef0,
 };
 
-static uint64_t sim_result(LazyOp op, uint64_t a, uint64_t b)
-{
+static uint64_t sim_result(LazyOp op, uint64_t a, uint64_t b) {
     switch (op) {
-    case LAZY_ADD: return a + b;
-    case LAZY_SUB: return a - b;
-    case LAZY_LOGIC: return a & b;
-    case LAZY_INC: return a + 1;
-    default: return a - 1;
+    case LAZY_ADD:
+        return a + b;
+    case LAZY_SUB:
+        return a - b;
+    case LAZY_LOGIC:
+        return a & b;
+    case LAZY_INC:
+        return a + 1;
+    default:
+        return a - 1;
     }
 }
 
 /* For each op and size, every pair of values, with CF in and CF out: the
  * lazy flags and all 16 conditions equal what the host computes. */
-START_TEST(test_flags_lazy_matches_host_cpu)
-{
+START_TEST(test_flags_lazy_matches_host_cpu) {
     const HostOp *h = &host_ops[_i];
     static const unsigned sizes[4] = {1, 2, 4, 8};
     for (unsigned si = 0; si < 4; si++) {
@@ -430,8 +422,7 @@ END_TEST
 
 /* ---- Jcc ---- */
 
-static DecodedInsn jcc_insn(unsigned cc, int64_t disp, unsigned opsize)
-{
+static DecodedInsn jcc_insn(unsigned cc, int64_t disp, unsigned opsize) {
     DecodedInsn d;
     memset(&d, 0, sizeof(d));
     d.handler = exec_jcc;
@@ -444,8 +435,7 @@ static DecodedInsn jcc_insn(unsigned cc, int64_t disp, unsigned opsize)
     return d;
 }
 
-START_TEST(test_cond_jcc_true_jumps_to_next_rip_plus_disp)
-{
+START_TEST(test_cond_jcc_true_jumps_to_next_rip_plus_disp) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.RIP = 0x401002;
@@ -456,8 +446,7 @@ START_TEST(test_cond_jcc_true_jumps_to_next_rip_plus_disp)
 }
 END_TEST
 
-START_TEST(test_cond_jcc_false_falls_through)
-{
+START_TEST(test_cond_jcc_false_falls_through) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.RIP = 0x401002;
@@ -468,8 +457,7 @@ START_TEST(test_cond_jcc_false_falls_through)
 }
 END_TEST
 
-START_TEST(test_cond_jcc_lazy_cmp_jl_taken)
-{
+START_TEST(test_cond_jcc_lazy_cmp_jl_taken) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.RIP = 0x1000;
@@ -483,8 +471,7 @@ START_TEST(test_cond_jcc_lazy_cmp_jl_taken)
 }
 END_TEST
 
-START_TEST(test_cond_jcc_noncanonical_target_raises_gp)
-{
+START_TEST(test_cond_jcc_noncanonical_target_raises_gp) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.RIP = 0x00007ffffffffff0;
@@ -496,8 +483,7 @@ START_TEST(test_cond_jcc_noncanonical_target_raises_gp)
 }
 END_TEST
 
-START_TEST(test_cond_jcc_16bit_operand_wraps_ip)
-{
+START_TEST(test_cond_jcc_16bit_operand_wraps_ip) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.mode = MODE_PROT32;
@@ -508,8 +494,7 @@ START_TEST(test_cond_jcc_16bit_operand_wraps_ip)
 }
 END_TEST
 
-START_TEST(test_cond_jcc_beyond_cs_limit_raises_gp)
-{
+START_TEST(test_cond_jcc_beyond_cs_limit_raises_gp) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.mode = MODE_PROT32;
@@ -524,8 +509,7 @@ END_TEST
 
 /* ---- SETcc / CMOVcc ---- */
 
-START_TEST(test_cond_setcc_writes_one_or_zero_byte)
-{
+START_TEST(test_cond_setcc_writes_one_or_zero_byte) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.gpr[REG_RAX] = 0x1122334455667788;
@@ -548,8 +532,7 @@ START_TEST(test_cond_setcc_writes_one_or_zero_byte)
 }
 END_TEST
 
-static DecodedInsn cmov_insn(unsigned cc, unsigned size)
-{
+static DecodedInsn cmov_insn(unsigned cc, unsigned size) {
     DecodedInsn d;
     memset(&d, 0, sizeof(d));
     d.op_count = 2;
@@ -560,8 +543,7 @@ static DecodedInsn cmov_insn(unsigned cc, unsigned size)
     return d;
 }
 
-START_TEST(test_cond_cmovcc_true_moves)
-{
+START_TEST(test_cond_cmovcc_true_moves) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.gpr[REG_RAX] = 0xaaaaaaaaaaaaaaaa;
@@ -577,8 +559,7 @@ START_TEST(test_cond_cmovcc_true_moves)
 }
 END_TEST
 
-START_TEST(test_cond_cmovcc_false_32bit_zero_extends_dest)
-{
+START_TEST(test_cond_cmovcc_false_32bit_zero_extends_dest) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.gpr[REG_RAX] = 0xaaaaaaaabbbbbbbb;
@@ -589,8 +570,7 @@ START_TEST(test_cond_cmovcc_false_32bit_zero_extends_dest)
 }
 END_TEST
 
-START_TEST(test_cond_cmovcc_false_64_and_16bit_leave_dest)
-{
+START_TEST(test_cond_cmovcc_false_64_and_16bit_leave_dest) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.gpr[REG_RAX] = 0xaaaaaaaabbbbbbbb;
@@ -604,8 +584,7 @@ START_TEST(test_cond_cmovcc_false_64_and_16bit_leave_dest)
 }
 END_TEST
 
-static Suite *flags_suite(void)
-{
+static Suite *flags_suite(void) {
     Suite *s = suite_create("flags");
     TCase *tc = tcase_create("lazy");
     tcase_add_loop_test(tc, test_flags_lazy_case_matches_hand_value, 0,
@@ -644,8 +623,7 @@ static Suite *flags_suite(void)
     return s;
 }
 
-int main(void)
-{
+int main(void) {
     SRunner *sr = srunner_create(flags_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

@@ -20,8 +20,7 @@
 #define SF RFLAGS_SF
 #define OF RFLAGS_OF
 
-static void cpu_setup(CpuState *cpu)
-{
+static void cpu_setup(CpuState *cpu) {
     memset(cpu, 0, sizeof(*cpu));
     cpu->mode = MODE_LONG64;
     cpu->lazy.op = LAZY_NONE;
@@ -29,15 +28,13 @@ static void cpu_setup(CpuState *cpu)
     cpu->seg[SEG_CS].limit = 0xffffffff;
 }
 
-static DecodedOperand opnd_reg(unsigned reg, unsigned size)
-{
+static DecodedOperand opnd_reg(unsigned reg, unsigned size) {
     DecodedOperand o = {.kind = OPK_REG, .size = (uint8_t)size, .reg = (uint8_t)reg_off(reg)};
     return o;
 }
 
 /* One-operand form: op[0] = RCX-family; RAX/RDX implicit. */
-static DecodedInsn insn_one(InsnHandler h, unsigned size)
-{
+static DecodedInsn insn_one(InsnHandler h, unsigned size) {
     DecodedInsn d;
     memset(&d, 0, sizeof(d));
     d.handler = h;
@@ -49,8 +46,7 @@ static DecodedInsn insn_one(InsnHandler h, unsigned size)
 }
 
 /* IMUL r, r/m: op[0] = RAX-family, op[1] = RCX-family. */
-static DecodedInsn insn_imul2(unsigned size)
-{
+static DecodedInsn insn_imul2(unsigned size) {
     DecodedInsn d = insn_one(exec_imul, size);
     d.op_count = 2;
     d.op[0] = opnd_reg(REG_RAX, size);
@@ -59,8 +55,7 @@ static DecodedInsn insn_imul2(unsigned size)
 }
 
 /* IMUL r, r/m, imm: op[2] is the sign-extended immediate. */
-static DecodedInsn insn_imul3(unsigned size, int64_t imm)
-{
+static DecodedInsn insn_imul3(unsigned size, int64_t imm) {
     DecodedInsn d = insn_imul2(size);
     d.op_count = 3;
     d.op[2].kind = OPK_IMM;
@@ -69,7 +64,9 @@ static DecodedInsn insn_imul3(unsigned size, int64_t imm)
     return d;
 }
 
-static uint64_t arith(const CpuState *cpu) { return cpu_get_rflags(cpu) & RFLAGS_ARITH; }
+static uint64_t arith(const CpuState *cpu) {
+    return cpu_get_rflags(cpu) & RFLAGS_ARITH;
+}
 
 /* ---- MUL / IMUL ---- */
 
@@ -89,8 +86,7 @@ static const MulCase mul_cases[] = {
     {exec_mul, 2, 1, 0x1234, 0x0100, 0xffff5555, 0, 0x3400, 0xffff0012, CF | OF | PF},
     {exec_mul, 4, 1, 0xaaaaaaaa80000000, 2, 0xaaaaaaaaaaaaaaaa, 0, 0, 1, CF | OF | PF},
     {exec_mul, 4, 1, 0xaaaaaaaa00000003, 5, 0xaaaaaaaaaaaaaaaa, 0, 15, 0, PF},
-    {exec_mul, 8, 1, 0xffffffffffffffff, 0xffffffffffffffff, 0, 0, 1, 0xfffffffffffffffe,
-     CF | OF},
+    {exec_mul, 8, 1, 0xffffffffffffffff, 0xffffffffffffffff, 0, 0, 1, 0xfffffffffffffffe, CF | OF},
     {exec_mul, 8, 1, 0, 5, 9, 0, 0, 0, PF}, /* zero product: ZF = 0 (doc) */
     {exec_imul, 1, 1, 0xff, 0xff, 7, 0, 0x0001, 7, 0},
     {exec_imul, 1, 1, 0x80, 0xff, 7, 0, 0x0080, 7, CF | OF | SF},
@@ -108,8 +104,7 @@ static const MulCase mul_cases[] = {
     {exec_imul, 2, 3, 0xaaaaaaaaaaaaaaaa, 0x4000, 3, 4, 0xaaaaaaaaaaaa0000, 3, CF | OF | PF},
 };
 
-START_TEST(test_muldiv_mul_case_matches_hand_value)
-{
+START_TEST(test_muldiv_mul_case_matches_hand_value) {
     const MulCase *c = &mul_cases[_i];
     CpuState cpu;
     cpu_setup(&cpu);
@@ -137,7 +132,7 @@ typedef struct DivCase {
     InsnHandler h;
     unsigned size;
     uint64_t rax, rdx, rcx;
-    bool de;                    /* #DE expected */
+    bool de;                     /* #DE expected */
     uint64_t want_rax, want_rdx; /* when no #DE */
 } DivCase;
 
@@ -162,24 +157,23 @@ static const DivCase div_cases[] = {
     {exec_div, 4, 0xaaaaaaaaffffffff, 0xbbbbbbbb00000003, 0x10, false, 0x3fffffff, 0xf},
     {exec_div, 8, 0, 1, 2, false, 0x8000000000000000, 0},
     /* signed overflow: the most negative quotient's negation */
-    {exec_idiv, 1, 0xff80, 0, 0xff, true, 0, 0},                         /* -128 / -1 */
-    {exec_idiv, 2, 0x8000, 0xffff, 0xffff, true, 0, 0},                  /* -32768 / -1 */
+    {exec_idiv, 1, 0xff80, 0, 0xff, true, 0, 0},        /* -128 / -1 */
+    {exec_idiv, 2, 0x8000, 0xffff, 0xffff, true, 0, 0}, /* -32768 / -1 */
     {exec_idiv, 4, 0x80000000, 0xffffffff, 0xffffffff, true, 0, 0},
     {exec_idiv, 8, 0x8000000000000000, 0xffffffffffffffff, 0xffffffffffffffff, true, 0, 0},
     {exec_idiv, 8, 0, 0x8000000000000000, 0xffffffffffffffff, true, 0, 0}, /* -2^127 / -1 */
-    {exec_idiv, 2, 0x8000, 0, 1, true, 0, 0},                            /* +32768 / 1 */
+    {exec_idiv, 2, 0x8000, 0, 1, true, 0, 0},                              /* +32768 / 1 */
     /* valid signed divides: truncation toward zero, remainder sign = dividend */
-    {exec_idiv, 1, 0xff80, 0, 1, false, 0x0080, 0},                      /* -128 / 1 */
-    {exec_idiv, 1, 0x0080, 0, 0xff, false, 0x0080, 0},                   /* 128 / -1 = -128 */
+    {exec_idiv, 1, 0xff80, 0, 1, false, 0x0080, 0},    /* -128 / 1 */
+    {exec_idiv, 1, 0x0080, 0, 0xff, false, 0x0080, 0}, /* 128 / -1 = -128 */
     {exec_idiv, 2, 0x7fff, 0, 1, false, 0x7fff, 0},
     {exec_idiv, 4, 0xfffffff9, 0xffffffff, 2, false, 0xfffffffd, 0xffffffff}, /* -7 / 2 */
-    {exec_idiv, 4, 7, 0, 0xfffffffe, false, 0xfffffffd, 1},                    /* 7 / -2 */
+    {exec_idiv, 4, 7, 0, 0xfffffffe, false, 0xfffffffd, 1},                   /* 7 / -2 */
     {exec_idiv, 8, 0xfffffffffffffff9, 0xffffffffffffffff, 0xfffffffffffffffe, false, 3,
      0xffffffffffffffff}, /* -7 / -2 = 3 rem -1 */
 };
 
-START_TEST(test_muldiv_div_case_matches_hand_value)
-{
+START_TEST(test_muldiv_div_case_matches_hand_value) {
     const DivCase *c = &div_cases[_i];
     CpuState cpu;
     cpu_setup(&cpu);
@@ -220,8 +214,7 @@ END_TEST
 typedef uint64_t (*HostFn)(uint64_t *rax, uint64_t *rdx, uint64_t s, uint64_t f);
 
 #define DEF_HOST_SIZE(name, sz, text)                                                              \
-    static uint64_t host_##name##_##sz(uint64_t *rax, uint64_t *rdx, uint64_t s, uint64_t f)      \
-    {                                                                                              \
+    static uint64_t host_##name##_##sz(uint64_t *rax, uint64_t *rdx, uint64_t s, uint64_t f) {     \
         HOST_MD(text, *rax, *rdx, s, f);                                                           \
         return f;                                                                                  \
     }
@@ -240,14 +233,28 @@ DEF_HOST_SIZE(imul2, 4, "imull %k[s], %%eax")
 DEF_HOST_SIZE(imul2, 8, "imulq %q[s], %%rax")
 
 static const uint64_t host_values[] = {
-    0, 1, 2, 3, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff, 0x7fffffff, 0x80000000, 0xffffffff,
-    0x7fffffffffffffff, 0x8000000000000000, 0xfffffffffffffffe, 0xffffffffffffffff,
+    0,
+    1,
+    2,
+    3,
+    0x7f,
+    0x80,
+    0xff,
+    0x7fff,
+    0x8000,
+    0xffff,
+    0x7fffffff,
+    0x80000000,
+    0xffffffff,
+    0x7fffffffffffffff,
+    0x8000000000000000,
+    0xfffffffffffffffe,
+    0xffffffffffffffff,
     0x0123456789abcdef,
 };
 
 /* MUL/IMUL (one- and two-operand): results and CF/OF equal the host's. */
-START_TEST(test_muldiv_mul_matches_host_cpu)
-{
+START_TEST(test_muldiv_mul_matches_host_cpu) {
     static const unsigned sizes[4] = {1, 2, 4, 8};
     static const HostFn mul[4] = {host_mul_1, host_mul_2, host_mul_4, host_mul_8};
     static const HostFn imul[4] = {host_imul_1, host_imul_2, host_imul_4, host_imul_8};
@@ -256,8 +263,7 @@ START_TEST(test_muldiv_mul_matches_host_cpu)
         for (size_t x = 0; x < SIM_ARRAY_SIZE(host_values); x++) {
             for (size_t y = 0; y < SIM_ARRAY_SIZE(host_values); y++) {
                 HostFn fn = _i == 0 ? mul[si] : _i == 1 ? imul[si] : imul2[si];
-                if (!fn)
-                    continue;
+                if (!fn) continue;
                 uint64_t ha = host_values[x], hd = 0x5555555555555555, s = host_values[y];
                 uint64_t hf = fn(&ha, &hd, s, 2);
                 CpuState cpu;
@@ -280,8 +286,7 @@ END_TEST
 
 /* DIV/IDIV with dividends that cannot overflow: quotient and remainder
  * equal the host's. */
-START_TEST(test_muldiv_div_matches_host_cpu)
-{
+START_TEST(test_muldiv_div_matches_host_cpu) {
     static const unsigned sizes[4] = {1, 2, 4, 8};
     static const HostFn div[4] = {host_div_1, host_div_2, host_div_4, host_div_8};
     static const HostFn idiv[4] = {host_idiv_1, host_idiv_2, host_idiv_4, host_idiv_8};
@@ -316,8 +321,7 @@ START_TEST(test_muldiv_div_matches_host_cpu)
 }
 END_TEST
 
-static Suite *muldiv_suite(void)
-{
+static Suite *muldiv_suite(void) {
     Suite *s = suite_create("muldiv");
     TCase *tc = tcase_create("cases");
     tcase_add_loop_test(tc, test_muldiv_mul_case_matches_hand_value, 0,
@@ -333,8 +337,7 @@ static Suite *muldiv_suite(void)
     return s;
 }
 
-int main(void)
-{
+int main(void) {
     SRunner *sr = srunner_create(muldiv_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

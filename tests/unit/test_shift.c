@@ -18,8 +18,7 @@
 #define SF RFLAGS_SF
 #define OF RFLAGS_OF
 
-static void cpu_setup(CpuState *cpu)
-{
+static void cpu_setup(CpuState *cpu) {
     memset(cpu, 0, sizeof(*cpu));
     cpu->mode = MODE_LONG64;
     cpu->lazy.op = LAZY_NONE;
@@ -27,15 +26,13 @@ static void cpu_setup(CpuState *cpu)
     cpu->seg[SEG_CS].limit = 0xffffffff;
 }
 
-static DecodedOperand opnd_reg(unsigned reg, unsigned size)
-{
+static DecodedOperand opnd_reg(unsigned reg, unsigned size) {
     DecodedOperand o = {.kind = OPK_REG, .size = (uint8_t)size, .reg = (uint8_t)reg_off(reg)};
     return o;
 }
 
 /* SHL..RCR r, CL: op[0] = RAX-family, op[1] = CL. */
-static DecodedInsn insn_shift_cl(InsnHandler h, unsigned size)
-{
+static DecodedInsn insn_shift_cl(InsnHandler h, unsigned size) {
     DecodedInsn d;
     memset(&d, 0, sizeof(d));
     d.handler = h;
@@ -48,8 +45,7 @@ static DecodedInsn insn_shift_cl(InsnHandler h, unsigned size)
 }
 
 /* SHLD/SHRD r, r, CL: op[0] = RAX-family, op[1] = RDX-family, op[2] = CL. */
-static DecodedInsn insn_double_cl(InsnHandler h, unsigned size)
-{
+static DecodedInsn insn_double_cl(InsnHandler h, unsigned size) {
     DecodedInsn d = insn_shift_cl(h, size);
     d.op_count = 3;
     d.op[1] = opnd_reg(REG_RDX, size);
@@ -57,7 +53,9 @@ static DecodedInsn insn_double_cl(InsnHandler h, unsigned size)
     return d;
 }
 
-static uint64_t arith(const CpuState *cpu) { return cpu_get_rflags(cpu) & RFLAGS_ARITH; }
+static uint64_t arith(const CpuState *cpu) {
+    return cpu_get_rflags(cpu) & RFLAGS_ARITH;
+}
 
 typedef struct ShiftCase {
     InsnHandler h;
@@ -75,9 +73,9 @@ static const ShiftCase shift_cases[] = {
     {exec_shl, 1, 0x40, 0, 1, AF, 0x80, OF | SF},
     {exec_shl, 1, 0xc0, 0, 1, 0, 0x80, CF | SF},
     {exec_shl, 4, 0x80000001, 0, 1, 0, 0x2, CF | OF},
-    {exec_shl, 8, 1, 0, 63, 0, 0x8000000000000000, SF | PF},  /* OF = 0 (doc) */
+    {exec_shl, 8, 1, 0, 63, 0, 0x8000000000000000, SF | PF},       /* OF = 0 (doc) */
     {exec_shl, 4, 0x40000000, 0, 33, 0, 0x80000000, OF | SF | PF}, /* count & 31 = 1 */
-    {exec_shl, 8, 1, 0, 65, OF, 2, 0},                        /* count & 63 = 1 */
+    {exec_shl, 8, 1, 0, 65, OF, 2, 0},                             /* count & 63 = 1 */
     {exec_shl, 8, 1, 0, 33, 0, 0x200000000, PF},
     {exec_shl, 1, 0x01, 0, 8, 0, 0, CF | ZF | PF},            /* CF = bit 0 (doc) */
     {exec_shl, 1, 0xff, 0, 9, CF, 0, ZF | PF},                /* CF = 0 (doc) */
@@ -98,7 +96,7 @@ static const ShiftCase shift_cases[] = {
     /* ROL: CF = LSB(result); OF (count 1) = MSB(result) ^ CF; SF ZF AF PF kept */
     {exec_rol, 1, 0x81, 0, 1, SF | ZF | AF | PF, 0x03, CF | OF | SF | ZF | AF | PF},
     {exec_rol, 1, 0x40, 0, 1, 0, 0x80, OF},
-    {exec_rol, 1, 0x81, 0, 8, 0, 0x81, CF | OF},  /* count & 7 = 0 but CF set; OF (doc) */
+    {exec_rol, 1, 0x81, 0, 8, 0, 0x81, CF | OF}, /* count & 7 = 0 but CF set; OF (doc) */
     {exec_rol, 4, 0x12345678, 0, 4, OF, 0x23456781, CF},
     {exec_rol, 8, 1, 0, 63, CF | OF, 0x8000000000000000, 0},
     /* ROR: CF = MSB(result); OF (count 1) = MSB(result) ^ MSB-1(result) */
@@ -119,7 +117,7 @@ static const ShiftCase shift_cases[] = {
     {exec_rcr, 1, 0x01, 0, 1, CF, 0x80, CF | OF},
     {exec_rcr, 1, 0x80, 0, 1, 0, 0x40, OF},
     {exec_rcr, 8, 0x8000000000000001, 0, 1, CF, 0xc000000000000000, CF},
-    {exec_rcr, 2, 0x8001, 0, 17, OF, 0x8001, OF},      /* no change at all (doc) */
+    {exec_rcr, 2, 0x8001, 0, 17, OF, 0x8001, OF},       /* no change at all (doc) */
     {exec_rcr, 4, 0x80000000, 0, 32, 0, 0x80000000, 0}, /* count & 31 = 0 */
     /* SHLD: DEST:SRC << count, upper half */
     {exec_shld, 4, 0x12345678, 0x9abcdef0, 4, 0, 0x23456789, CF},
@@ -131,11 +129,10 @@ static const ShiftCase shift_cases[] = {
     {exec_shrd, 4, 0x12345678, 0x9abcdef0, 4, 0, 0x01234567, CF},
     {exec_shrd, 8, 1, 1, 1, 0, 0x8000000000000000, CF | OF | SF | PF},
     {exec_shrd, 2, 0xa5c3, 0x9617, 16, 0, 0x9617, CF | SF | PF},
-    {exec_shrd, 2, 0xa5c3, 0x9617, 17, 0, 0xcb0b, CF | SF},           /* count > size (doc) */
+    {exec_shrd, 2, 0xa5c3, 0x9617, 17, 0, 0xcb0b, CF | SF}, /* count > size (doc) */
 };
 
-START_TEST(test_shift_case_matches_hand_value)
-{
+START_TEST(test_shift_case_matches_hand_value) {
     const ShiftCase *c = &shift_cases[_i];
     bool dbl = c->h == exec_shld || c->h == exec_shrd;
     CpuState cpu;
@@ -158,14 +155,13 @@ static InsnHandler const all_shifts[] = {exec_shl, exec_shr, exec_sar, exec_rol,
                                          exec_ror, exec_rcl, exec_rcr};
 
 /* SDM: "If the count is 0, the flags are not affected" — even lazy ones. */
-START_TEST(test_shift_count_zero_leaves_lazy_flags)
-{
+START_TEST(test_shift_count_zero_leaves_lazy_flags) {
     static const unsigned sizes[4] = {1, 2, 4, 8};
     for (unsigned si = 0; si < 4; si++) {
         CpuState cpu;
         cpu_setup(&cpu);
         cpu.gpr[REG_RAX] = 0x8123456789abcdef;
-        cpu.gpr[REG_RCX] = sizes[si] == 8 ? 64 : 32; /* masks to 0 */
+        cpu.gpr[REG_RCX] = sizes[si] == 8 ? 64 : 32;      /* masks to 0 */
         flags_set_lazy(&cpu, LAZY_SUB, 1, 0x80, 1, 0x7f); /* OF AF */
         DecodedInsn d = insn_shift_cl(all_shifts[_i], sizes[si]);
         ck_assert_int_eq(all_shifts[_i](&cpu, &d), SIM_OK);
@@ -176,8 +172,7 @@ START_TEST(test_shift_count_zero_leaves_lazy_flags)
 }
 END_TEST
 
-START_TEST(test_shift_double_count_zero_leaves_flags_and_value)
-{
+START_TEST(test_shift_double_count_zero_leaves_flags_and_value) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.rflags = 2 | CF | ZF;
@@ -198,8 +193,7 @@ END_TEST
 
 /* OF is defined only for count 1: count 1 gives the SDM value, count 2
  * gives the documented choice (OF of the first 1-bit step). */
-START_TEST(test_shift_of_count_one_defined_count_two_first_step)
-{
+START_TEST(test_shift_of_count_one_defined_count_two_first_step) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.gpr[REG_RAX] = 0x60; /* 0110 0000 */
@@ -217,8 +211,7 @@ START_TEST(test_shift_of_count_one_defined_count_two_first_step)
 }
 END_TEST
 
-START_TEST(test_shift_imm_count_operand)
-{
+START_TEST(test_shift_imm_count_operand) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.gpr[REG_RAX] = 0x1;
@@ -231,8 +224,7 @@ START_TEST(test_shift_imm_count_operand)
 }
 END_TEST
 
-START_TEST(test_shift_rotate_keeps_lazy_sf_zf_af_pf)
-{
+START_TEST(test_shift_rotate_keeps_lazy_sf_zf_af_pf) {
     CpuState cpu;
     cpu_setup(&cpu);
     flags_set_lazy(&cpu, LAZY_SUB, 1, 0, 1, 0xff); /* CF SF AF PF */
@@ -245,8 +237,7 @@ START_TEST(test_shift_rotate_keeps_lazy_sf_zf_af_pf)
 }
 END_TEST
 
-START_TEST(test_shift_rcl_uses_lazy_cf)
-{
+START_TEST(test_shift_rcl_uses_lazy_cf) {
     CpuState cpu;
     cpu_setup(&cpu);
     flags_set_lazy(&cpu, LAZY_ADD, 8, 0xffffffffffffffff, 1, 0); /* CF */
@@ -271,8 +262,7 @@ END_TEST
 typedef uint64_t (*HostFn)(uint64_t *d, uint64_t count, uint64_t f);
 
 #define DEF_HOST_SIZE(name, sz, text)                                                              \
-    static uint64_t host_##name##_##sz(uint64_t *d, uint64_t c, uint64_t f)                       \
-    {                                                                                              \
+    static uint64_t host_##name##_##sz(uint64_t *d, uint64_t c, uint64_t f) {                      \
         HOST_SH(text, *d, c, f);                                                                   \
         return f;                                                                                  \
     }
@@ -296,7 +286,8 @@ typedef struct HostShift {
     HostFn fn[4];
 } HostShift;
 
-#define HOST_FNS(name) {host_##name##_1, host_##name##_2, host_##name##_4, host_##name##_8}
+#define HOST_FNS(name)                                                                             \
+    { host_##name##_1, host_##name##_2, host_##name##_4, host_##name##_8 }
 
 static const HostShift host_shifts[] = {
     {exec_shl, false, HOST_FNS(shl)}, {exec_shr, false, HOST_FNS(shr)},
@@ -306,27 +297,36 @@ static const HostShift host_shifts[] = {
 };
 
 /* Flags the SDM defines for this shift/rotate and masked count. */
-static uint64_t defined_flags(InsnHandler h, bool rotate, unsigned bits, unsigned masked)
-{
-    if (masked == 0)
-        return RFLAGS_ARITH; /* all unchanged */
+static uint64_t defined_flags(InsnHandler h, bool rotate, unsigned bits, unsigned masked) {
+    if (masked == 0) return RFLAGS_ARITH; /* all unchanged */
     uint64_t m = rotate ? CF | SF | ZF | AF | PF : SF | ZF | PF;
-    if (masked == 1)
-        m |= OF;
-    if (!rotate && (h == exec_sar || masked < bits))
-        m |= CF;
+    if (masked == 1) m |= OF;
+    if (!rotate && (h == exec_sar || masked < bits)) m |= CF;
     return m;
 }
 
 static const uint64_t host_values[] = {
-    0, 1, 0x7f, 0x80, 0x81, 0xff, 0x7fff, 0x8000, 0x8001, 0xffff, 0x80000000,
-    0xc0000001, 0xffffffff, 0x8000000000000000, 0xffffffffffffffff, 0x0123456789abcdef,
+    0,
+    1,
+    0x7f,
+    0x80,
+    0x81,
+    0xff,
+    0x7fff,
+    0x8000,
+    0x8001,
+    0xffff,
+    0x80000000,
+    0xc0000001,
+    0xffffffff,
+    0x8000000000000000,
+    0xffffffffffffffff,
+    0x0123456789abcdef,
 };
 
 /* All values, counts 0..70, CF in 0 and 1: results and defined flags equal
  * the host's. */
-START_TEST(test_shift_matches_host_cpu)
-{
+START_TEST(test_shift_matches_host_cpu) {
     const HostShift *h = &host_shifts[_i];
     static const unsigned sizes[4] = {1, 2, 4, 8};
     for (unsigned si = 0; si < 4; si++) {
@@ -361,8 +361,7 @@ END_TEST
                      : [s] "r"(src), [c] "c"(cnt)                                                  \
                      : "cc", "memory")
 
-static uint64_t host_shld(unsigned size, uint64_t *d, uint64_t s, uint64_t c, uint64_t f)
-{
+static uint64_t host_shld(unsigned size, uint64_t *d, uint64_t s, uint64_t c, uint64_t f) {
     if (size == 2)
         HOST_SHD("shldw %%cl, %w[s], %w[d]", *d, s, c, f);
     else if (size == 4)
@@ -372,8 +371,7 @@ static uint64_t host_shld(unsigned size, uint64_t *d, uint64_t s, uint64_t c, ui
     return f;
 }
 
-static uint64_t host_shrd(unsigned size, uint64_t *d, uint64_t s, uint64_t c, uint64_t f)
-{
+static uint64_t host_shrd(unsigned size, uint64_t *d, uint64_t s, uint64_t c, uint64_t f) {
     if (size == 2)
         HOST_SHD("shrdw %%cl, %w[s], %w[d]", *d, s, c, f);
     else if (size == 4)
@@ -385,8 +383,7 @@ static uint64_t host_shrd(unsigned size, uint64_t *d, uint64_t s, uint64_t c, ui
 
 /* SHLD/SHRD for counts up to the operand size (beyond it the SDM defines
  * nothing): results, CF, SF, ZF, PF, and OF for count 1, equal the host's. */
-START_TEST(test_shift_double_matches_host_cpu)
-{
+START_TEST(test_shift_double_matches_host_cpu) {
     static const unsigned sizes[3] = {2, 4, 8};
     bool left = _i == 0;
     for (unsigned si = 0; si < 3; si++) {
@@ -408,8 +405,8 @@ START_TEST(test_shift_double_matches_host_cpu)
                 DecodedInsn d = insn_double_cl(h, sizes[si]);
                 ck_assert_int_eq(h(&cpu, &d), SIM_OK);
                 unsigned masked = count & (bits == 64 ? 63 : 31);
-                uint64_t m = masked == 0 ? RFLAGS_ARITH
-                                         : CF | SF | ZF | PF | (masked == 1 ? OF : 0);
+                uint64_t m =
+                    masked == 0 ? RFLAGS_ARITH : CF | SF | ZF | PF | (masked == 1 ? OF : 0);
                 ck_assert_msg(cpu.gpr[REG_RAX] == hd && (arith(&cpu) & m) == (hf & m),
                               "%s size %u v %#llx count %u", left ? "shld" : "shrd", sizes[si],
                               (unsigned long long)v, count);
@@ -419,8 +416,7 @@ START_TEST(test_shift_double_matches_host_cpu)
 }
 END_TEST
 
-static Suite *shift_suite(void)
-{
+static Suite *shift_suite(void) {
     Suite *s = suite_create("shift");
     TCase *tc = tcase_create("cases");
     tcase_add_loop_test(tc, test_shift_case_matches_hand_value, 0,
@@ -441,8 +437,7 @@ static Suite *shift_suite(void)
     return s;
 }
 
-int main(void)
-{
+int main(void) {
     SRunner *sr = srunner_create(shift_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
