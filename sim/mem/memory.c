@@ -101,6 +101,11 @@ uint8_t *mem_ram_page(Memory *m, uint64_t pa)
     return m->ram + (pfn << PAGE_SHIFT);
 }
 
+static uint64_t size_bytes_mask(unsigned size)
+{
+    return size >= 8 ? UINT64_MAX : (UINT64_C(1) << (8 * size)) - 1;
+}
+
 /* One byte, the slow path for straddling and unbacked accesses. */
 static uint8_t read_byte(Memory *m, uint64_t pa)
 {
@@ -129,8 +134,8 @@ uint64_t mem_phys_read(Memory *m, uint64_t pa, unsigned size)
         return v;
     }
     const MmioRegion *r = mmio_whole(m, pa, size);
-    if (r)
-        return r->ops->read(r->opaque, pa - r->base, size);
+    if (r) /* devices see exactly `size` bytes both ways */
+        return r->ops->read(r->opaque, pa - r->base, size) & size_bytes_mask(size);
     for (unsigned i = 0; i < size; i++)
         v |= (uint64_t)read_byte(m, pa + i) << (8 * i);
     return v;
@@ -182,7 +187,7 @@ bool mem_phys_write(Memory *m, uint64_t pa, unsigned size, uint64_t value)
     }
     const MmioRegion *r = mmio_whole(m, pa, size);
     if (r) {
-        r->ops->write(r->opaque, pa - r->base, size, value);
+        r->ops->write(r->opaque, pa - r->base, size, value & size_bytes_mask(size));
         return false;
     }
     bool hit = false;
@@ -207,8 +212,11 @@ bool mem_phys_write_bytes(Memory *m, uint64_t pa, const void *src, size_t len)
     const uint8_t *s = src;
     bool hit = false;
     if (mem_is_plain_ram(m, pa, len)) {
-        for (uint64_t p = pa & PAGE_MASK; p < pa + len; p += PAGE_SIZE)
-            hit |= invalidate_code(m, p, PAGE_SIZE);
+        for (uint64_t p = pa; p < pa + len; p = (p & PAGE_MASK) + PAGE_SIZE) {
+            uint64_t end = (p & PAGE_MASK) + PAGE_SIZE < pa + len ? (p & PAGE_MASK) + PAGE_SIZE
+                                                                  : pa + len;
+            hit |= invalidate_code(m, p, (unsigned)(end - p));
+        }
         memcpy(m->ram + pa, src, len);
         return hit;
     }

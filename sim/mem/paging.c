@@ -60,9 +60,14 @@ static bool walk_32bit(Memory *m, const PagingRegs *r, uint32_t lin, PageWalk *w
         return walk_fail(w, PF_P);
     accumulate(w, pde, false);
     if ((pde & PTE_PS) && (r->cr4 & CR4_PSE_BIT)) {
-        if (pde & (UINT64_C(1) << 21)) /* SDM 4.3: bit 21 is reserved */
+        /* SDM 4.3 Table 4-4: bits 20:13 hold physical-address bits 39:32 up to
+         * M = min(MAXPHYADDR, 40); bits 21:(M-19) are reserved. */
+        unsigned high_bits = (PAGING_MAXPHYADDR < 40 ? PAGING_MAXPHYADDR : 40) - 32;
+        uint64_t rsvd = ((UINT64_C(1) << 22) - 1) & ~((UINT64_C(1) << (13 + high_bits)) - 1);
+        if (pde & rsvd)
             return walk_fail(w, PF_RSVD);
-        uint64_t frame = (pde & 0xffc00000u) | (((pde >> 13) & 0xff) << 32);
+        uint64_t high = (pde >> 13) & ((UINT64_C(1) << high_bits) - 1);
+        uint64_t frame = (pde & 0xffc00000u) | (high << 32);
         return walk_leaf(w, pde, frame, lin, UINT64_C(4) << 20);
     }
     uint64_t pte = read_entry(m, w, (pde & 0xfffff000u) + (((lin >> 12) & 0x3ff) << 2), 4);
@@ -72,15 +77,20 @@ static bool walk_32bit(Memory *m, const PagingRegs *r, uint32_t lin, PageWalk *w
     return walk_leaf(w, pte, pte & 0xfffff000u, lin, PAGE_SIZE);
 }
 
+/* Bits 62:MAXPHYADDR of PAE-paging entries are reserved (SDM 4.4.2 Tables
+ * 4-9..4-11); 4-level and 5-level paging ignore bits 62:52 (SDM 4.5.4). */
+#define PAE_RSVD (((UINT64_C(1) << 63) - 1) & ~((UINT64_C(1) << PAGING_MAXPHYADDR) - 1))
+
 /* One level of a 64-bit-entry walk; true when the entry maps a leaf. */
 static bool walk_level(Memory *m, const PagingRegs *r, uint64_t table, unsigned shift,
                        uint64_t lin, PageWalk *w, uint64_t *e, bool large_ok)
 {
     bool nxe = (r->efer & EFER_NXE_BIT) != 0;
+    bool pae = !(r->efer & EFER_LMA_BIT);
     *e = read_entry(m, w, (table & ADDR_MASK) + (((lin >> shift) & 0x1ff) << 3), 8);
     if (!(*e & PTE_P))
         return walk_fail(w, PF_P), false;
-    uint64_t rsvd = PHYS_RSVD | (nxe ? 0 : PTE_XD);
+    uint64_t rsvd = (pae ? PAE_RSVD : PHYS_RSVD) | (nxe ? 0 : PTE_XD);
     if (!large_ok && shift > 12)
         rsvd |= PTE_PS;
     if (large_ok && (*e & PTE_PS)) /* SDM 4.5.4: frame bits below the page size are reserved */
@@ -96,10 +106,14 @@ static bool walk_level(Memory *m, const PagingRegs *r, uint64_t table, unsigned 
 static bool walk_pae(Memory *m, const PagingRegs *r, uint32_t lin, PageWalk *w)
 {
     w->entry_size = 8;
+    /* PDPTEs have no accessed flag (SDM 4.8): commit starts after it. */
     uint64_t pdpte = read_entry(m, w, (r->cr3 & 0xffffffe0u) + ((lin >> 30) << 3), 8);
+    w->first_commit = 1;
     if (!(pdpte & PTE_P))
         return walk_fail(w, PF_P);
-    if (pdpte & (PHYS_RSVD | 0x1e6 | PTE_XD)) /* SDM 4.4.1: reserved PDPTE bits */
+    /* SDM 4.4.1 Table 4-8: bits 63:MAXPHYADDR, 8:5 and 2:1 are reserved. */
+    uint64_t pdpte_rsvd = ~((UINT64_C(1) << PAGING_MAXPHYADDR) - 1) | 0x1e6;
+    if (pdpte & pdpte_rsvd)
         return walk_fail(w, PF_RSVD);
     uint64_t e;
     if (walk_level(m, r, pdpte, 21, lin, w, &e, true))
@@ -147,7 +161,7 @@ bool mem_page_walk(Memory *m, const PagingRegs *r, uint64_t lin, PageWalk *w)
 
 void mem_page_walk_commit(Memory *m, const PageWalk *w, bool write)
 {
-    for (unsigned i = 0; i < w->levels; i++) {
+    for (unsigned i = w->first_commit; i < w->levels; i++) {
         uint64_t e = mem_phys_read(m, w->entry_addr[i], w->entry_size);
         uint64_t set = PTE_A | ((write && i + 1 == w->levels) ? PTE_D : 0);
         if ((e & set) != set)

@@ -35,6 +35,7 @@ typedef struct PageWalk {
     unsigned levels;       /* entries read, outermost first */
     uint64_t entry_addr[PAGING_MAX_LEVELS];
     unsigned entry_size;   /* 4 (32-bit paging) or 8 */
+    unsigned first_commit; /* entries before this one get no A/D bits (PAE PDPTEs) */
     uint32_t fault;        /* 0, or PF_P / PF_RSVD when the walk itself failed */
 } PageWalk;
 

@@ -30,66 +30,56 @@ typedef struct MmioLog {
 
 static MmioLog dev, dev2;
 
-static uint64_t dev_pattern(uint64_t offset, unsigned size)
-{
+static uint64_t dev_pattern(uint64_t offset, unsigned size) {
     uint64_t v = 0;
     for (unsigned i = 0; i < size; i++)
         v |= (uint64_t)((0xa0 + offset + i) & 0xff) << (8 * i);
     return v;
 }
 
-static void dev_record(MmioLog *l, bool write, uint64_t offset, unsigned size, uint64_t value)
-{
+static void dev_record(MmioLog *l, bool write, uint64_t offset, unsigned size, uint64_t value) {
     ck_assert_uint_lt(l->count, SIM_ARRAY_SIZE(l->acc));
     l->acc[l->count++] = (MmioAccess){write, offset, size, value};
 }
 
-static uint64_t dev_read(void *opaque, uint64_t offset, unsigned size)
-{
+static uint64_t dev_read(void *opaque, uint64_t offset, unsigned size) {
     MmioLog *l = opaque;
     dev_record(l, false, offset, size, 0);
     return dev_pattern(offset, l->wide ? 8 : size);
 }
 
-static void dev_write(void *opaque, uint64_t offset, unsigned size, uint64_t value)
-{
+static void dev_write(void *opaque, uint64_t offset, unsigned size, uint64_t value) {
     dev_record(opaque, true, offset, size, value);
 }
 
 static const MmioOps dev_ops = {dev_read, dev_write};
 
-static void ck_access(const MmioLog *l, unsigned i, bool write, uint64_t offset, unsigned size)
-{
+static void ck_access(const MmioLog *l, unsigned i, bool write, uint64_t offset, unsigned size) {
     ck_assert_uint_gt(l->count, i);
     ck_assert_int_eq(l->acc[i].write, write);
     ck_assert_uint_eq(l->acc[i].offset, offset);
     ck_assert_uint_eq(l->acc[i].size, size);
 }
 
-static void setup(void)
-{
+static void setup(void) {
     ck_assert(mem_init(&mem, RAM_SIZE));
     dev = (MmioLog){0};
     dev2 = (MmioLog){0};
 }
 
-static void teardown(void)
-{
+static void teardown(void) {
     mem_destroy(&mem);
 }
 
-static void add_dev(uint64_t base, uint64_t size)
-{
+static void add_dev(uint64_t base, uint64_t size) {
     ck_assert(mem_add_mmio(&mem, base, size, &dev_ops, &dev));
 }
 
-static uint64_t size_mask(unsigned size)
-{
+static uint64_t size_mask(unsigned size) {
     return size == 8 ? UINT64_MAX : (UINT64_C(1) << (8 * size)) - 1;
 }
 
-static void fill_tlb_entry(Tlb *t, uint64_t lin, uint64_t phys, uint32_t perm)
-{
+static void fill_tlb_entry(Tlb *t, uint64_t lin, uint64_t phys, uint32_t perm) {
     TlbEntry *e = mem_tlb_slot(t, lin);
     e->tag = lin & PAGE_MASK;
     e->phys = phys & PAGE_MASK;
@@ -111,8 +101,7 @@ static const struct {
     {0x1203, 4}, {0x1305, 8}, {0x1ffd, 4}, {0x1ffb, 8}, {0x1fff, 2},
 };
 
-START_TEST(test_mem_ram_write_then_read_returns_value_little_endian)
-{
+START_TEST(test_mem_ram_write_then_read_returns_value_little_endian) {
     uint64_t pa = ram_cases[_i].pa;
     unsigned size = ram_cases[_i].size;
     ck_assert(!mem_phys_write(&mem, pa, size, pattern));
@@ -125,8 +114,7 @@ START_TEST(test_mem_ram_write_then_read_returns_value_little_endian)
 }
 END_TEST
 
-START_TEST(test_mem_ram_unaligned_read_assembles_little_endian)
-{
+START_TEST(test_mem_ram_unaligned_read_assembles_little_endian) {
     static const uint8_t bytes[8] = {1, 2, 3, 4, 5, 6, 7, 8};
     ck_assert(!mem_phys_write_bytes(&mem, 0x3001, bytes, sizeof(bytes)));
     ck_assert_uint_eq(mem_phys_read(&mem, 0x3001, 8), UINT64_C(0x0807060504030201));
@@ -140,11 +128,9 @@ END_TEST
 
 /* ---- Unbacked physical addresses ----------------------------------------- */
 
-static const uint64_t unbacked[] = {RAM_SIZE, RAM_SIZE + 0x1235, UINT64_C(1) << 40,
-                                    UINT64_MAX - 7};
+static const uint64_t unbacked[] = {RAM_SIZE, RAM_SIZE + 0x1235, UINT64_C(1) << 40, UINT64_MAX - 7};
 
-START_TEST(test_mem_unbacked_read_returns_all_ones)
-{
+START_TEST(test_mem_unbacked_read_returns_all_ones) {
     unsigned size = sizes[_i % 4];
     uint64_t pa = unbacked[_i / 4];
     ck_assert_uint_eq(mem_phys_read(&mem, pa, size), size_mask(size));
@@ -152,8 +138,7 @@ START_TEST(test_mem_unbacked_read_returns_all_ones)
 END_TEST
 
 /* The other side: the last bytes of RAM are RAM, not all-ones. */
-START_TEST(test_mem_last_ram_bytes_read_stored_value)
-{
+START_TEST(test_mem_last_ram_bytes_read_stored_value) {
     unsigned size = sizes[_i];
     ck_assert_uint_eq(mem_phys_read(&mem, RAM_SIZE - size, size), 0);
     ck_assert(!mem_phys_write(&mem, RAM_SIZE - size, size, pattern));
@@ -161,8 +146,7 @@ START_TEST(test_mem_last_ram_bytes_read_stored_value)
 }
 END_TEST
 
-START_TEST(test_mem_unbacked_write_is_dropped)
-{
+START_TEST(test_mem_unbacked_write_is_dropped) {
     unsigned size = sizes[_i];
     ck_assert(!mem_phys_write(&mem, RAM_SIZE + 0x10, size, 0));
     ck_assert_uint_eq(mem_phys_read(&mem, RAM_SIZE + 0x10, size), size_mask(size));
@@ -171,8 +155,7 @@ START_TEST(test_mem_unbacked_write_is_dropped)
 }
 END_TEST
 
-START_TEST(test_mem_unbacked_write_bytes_is_dropped)
-{
+START_TEST(test_mem_unbacked_write_bytes_is_dropped) {
     static const uint8_t zeros[16];
     ck_assert(!mem_phys_write_bytes(&mem, RAM_SIZE + 0x20, zeros, sizeof(zeros)));
     uint8_t back[16];
@@ -184,8 +167,7 @@ START_TEST(test_mem_unbacked_write_bytes_is_dropped)
 END_TEST
 
 /* An 8-byte read whose first k bytes are the last k bytes of RAM (k = 1..7). */
-START_TEST(test_mem_read_straddling_ram_end_splits_ram_and_ones)
-{
+START_TEST(test_mem_read_straddling_ram_end_splits_ram_and_ones) {
     unsigned k = (unsigned)_i;
     ck_assert(!mem_phys_write(&mem, RAM_SIZE - 8, 8, pattern));
     uint64_t ram_part = (pattern >> (8 * (8 - k))) & size_mask(k);
@@ -194,21 +176,20 @@ START_TEST(test_mem_read_straddling_ram_end_splits_ram_and_ones)
 }
 END_TEST
 
-START_TEST(test_mem_write_straddling_ram_end_stores_ram_bytes_only)
-{
+START_TEST(test_mem_write_straddling_ram_end_stores_ram_bytes_only) {
     unsigned k = (unsigned)_i;
     ck_assert(!mem_phys_write(&mem, RAM_SIZE - k, 8, pattern));
     for (unsigned i = 0; i < k; i++)
         ck_assert_uint_eq(mem_phys_read(&mem, RAM_SIZE - k + i, 1), (pattern >> (8 * i)) & 0xff);
     ck_assert_uint_eq(mem_phys_read(&mem, RAM_SIZE - k - 1, 1), 0);
-    ck_assert_uint_eq(mem_phys_read(&mem, RAM_SIZE - k, 8), (pattern & size_mask(k)) | ~size_mask(k));
+    ck_assert_uint_eq(mem_phys_read(&mem, RAM_SIZE - k, 8),
+                      (pattern & size_mask(k)) | ~size_mask(k));
 }
 END_TEST
 
 /* ---- MMIO ------------------------------------------------------------------ */
 
-START_TEST(test_mem_mmio_read_is_one_access_with_offset_and_size)
-{
+START_TEST(test_mem_mmio_read_is_one_access_with_offset_and_size) {
     unsigned size = sizes[_i];
     add_dev(MMIO_BASE, PAGE_SIZE);
     ck_assert_uint_eq(mem_phys_read(&mem, MMIO_BASE + 0x123, size), dev_pattern(0x123, size));
@@ -217,8 +198,7 @@ START_TEST(test_mem_mmio_read_is_one_access_with_offset_and_size)
 }
 END_TEST
 
-START_TEST(test_mem_mmio_write_is_one_access_with_offset_size_value)
-{
+START_TEST(test_mem_mmio_write_is_one_access_with_offset_size_value) {
     unsigned size = sizes[_i];
     add_dev(MMIO_BASE, PAGE_SIZE);
     ck_assert(!mem_phys_write(&mem, MMIO_BASE + 0x7f9, size, pattern & size_mask(size)));
@@ -230,8 +210,7 @@ END_TEST
 
 /* Only `size` bytes of a device's answer are the access's value, as for RAM
  * and for a byte-split access. */
-START_TEST(test_mem_mmio_read_wider_answer_masked_to_size)
-{
+START_TEST(test_mem_mmio_read_wider_answer_masked_to_size) {
     unsigned size = sizes[_i];
     add_dev(MMIO_BASE, PAGE_SIZE);
     dev.wide = true;
@@ -241,8 +220,7 @@ END_TEST
 
 /* A write of `size` bytes hands the device only those bytes (the IoBus does
  * the same; cpu access.c passes the unshifted value for a page-split write). */
-START_TEST(test_mem_mmio_write_value_masked_to_size)
-{
+START_TEST(test_mem_mmio_write_value_masked_to_size) {
     unsigned size = sizes[_i];
     add_dev(MMIO_BASE, PAGE_SIZE);
     ck_assert(!mem_phys_write(&mem, MMIO_BASE + 0x10, size, pattern));
@@ -251,8 +229,7 @@ START_TEST(test_mem_mmio_write_value_masked_to_size)
 }
 END_TEST
 
-START_TEST(test_mem_mmio_over_ram_leaves_ram_untouched)
-{
+START_TEST(test_mem_mmio_over_ram_leaves_ram_untouched) {
     static const uint8_t fill[16] = {0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a,
                                      0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a};
     ck_assert(!mem_phys_write_bytes(&mem, MMIO_BASE, fill, sizeof(fill)));
@@ -267,8 +244,7 @@ START_TEST(test_mem_mmio_over_ram_leaves_ram_untouched)
 END_TEST
 
 /* The other side: RAM next to the region (same page and next page) is RAM. */
-START_TEST(test_mem_ram_beside_mmio_region_stays_ram)
-{
+START_TEST(test_mem_ram_beside_mmio_region_stays_ram) {
     add_dev(MMIO_BASE + 0x800, 0x10);
     static const uint64_t ram_pa[] = {MMIO_BASE, MMIO_BASE + 0x7f8, MMIO_BASE + 0x810,
                                       MMIO_BASE + PAGE_SIZE};
@@ -282,8 +258,7 @@ START_TEST(test_mem_ram_beside_mmio_region_stays_ram)
 }
 END_TEST
 
-START_TEST(test_mem_mmio_above_ram_reaches_device)
-{
+START_TEST(test_mem_mmio_above_ram_reaches_device) {
     add_dev(UINT64_C(0xfee00000), PAGE_SIZE);
     ck_assert_uint_eq(mem_phys_read(&mem, UINT64_C(0xfee00020), 4), dev_pattern(0x20, 4));
     ck_assert(!mem_phys_write(&mem, UINT64_C(0xfee000b0), 4, 0x1234));
@@ -297,12 +272,11 @@ END_TEST
 static const struct {
     uint64_t base, size;
 } overlapping[] = {
-    {MMIO_BASE, PAGE_SIZE},           {MMIO_BASE - 0x1000, 0x1001}, {MMIO_BASE + 0xfff, 1},
-    {MMIO_BASE + 0x800, 0x10},        {MMIO_BASE - 0x1000, 0x3000},
+    {MMIO_BASE, PAGE_SIZE},    {MMIO_BASE - 0x1000, 0x1001}, {MMIO_BASE + 0xfff, 1},
+    {MMIO_BASE + 0x800, 0x10}, {MMIO_BASE - 0x1000, 0x3000},
 };
 
-START_TEST(test_mem_mmio_overlapping_region_rejected)
-{
+START_TEST(test_mem_mmio_overlapping_region_rejected) {
     add_dev(MMIO_BASE, PAGE_SIZE);
     ck_assert(!mem_add_mmio(&mem, overlapping[_i].base, overlapping[_i].size, &dev_ops, &dev2));
     ck_assert_uint_eq(mem.mmio_count, 1);
@@ -319,8 +293,7 @@ static const struct {
     {MMIO_BASE + 0x1000, 1},
 };
 
-START_TEST(test_mem_mmio_adjacent_region_accepted)
-{
+START_TEST(test_mem_mmio_adjacent_region_accepted) {
     add_dev(MMIO_BASE, PAGE_SIZE);
     ck_assert(mem_add_mmio(&mem, adjacent[_i].base, adjacent[_i].size, &dev_ops, &dev2));
     ck_assert_uint_eq(mem.mmio_count, 2);
@@ -330,8 +303,7 @@ START_TEST(test_mem_mmio_adjacent_region_accepted)
 }
 END_TEST
 
-START_TEST(test_mem_mmio_full_table_rejected)
-{
+START_TEST(test_mem_mmio_full_table_rejected) {
     for (unsigned i = 0; i < MEM_MAX_MMIO; i++)
         ck_assert(mem_add_mmio(&mem, MMIO_BASE + i * PAGE_SIZE, PAGE_SIZE, &dev_ops, &dev));
     uint64_t extra = MMIO_BASE + MEM_MAX_MMIO * PAGE_SIZE;
@@ -344,8 +316,7 @@ START_TEST(test_mem_mmio_full_table_rejected)
 }
 END_TEST
 
-START_TEST(test_mem_mmio_empty_region_rejected)
-{
+START_TEST(test_mem_mmio_empty_region_rejected) {
     ck_assert(!mem_add_mmio(&mem, MMIO_BASE, 0, &dev_ops, &dev));
     ck_assert_uint_eq(mem.mmio_count, 0);
     ck_assert(mem_add_mmio(&mem, MMIO_BASE, 1, &dev_ops, &dev));
@@ -353,8 +324,7 @@ START_TEST(test_mem_mmio_empty_region_rejected)
 }
 END_TEST
 
-START_TEST(test_mem_mmio_wrapping_region_rejected)
-{
+START_TEST(test_mem_mmio_wrapping_region_rejected) {
     ck_assert(!mem_add_mmio(&mem, UINT64_MAX - 0xfff, 0x2000, &dev_ops, &dev));
     ck_assert_uint_eq(mem.mmio_count, 0);
     ck_assert(mem_add_mmio(&mem, UINT64_MAX - 0x1fff, 0x1000, &dev_ops, &dev));
@@ -362,8 +332,7 @@ START_TEST(test_mem_mmio_wrapping_region_rejected)
 }
 END_TEST
 
-START_TEST(test_mem_read_straddling_ram_into_mmio_splits_into_bytes)
-{
+START_TEST(test_mem_read_straddling_ram_into_mmio_splits_into_bytes) {
     ck_assert(!mem_phys_write(&mem, MMIO_BASE - 2, 2, 0x2211));
     add_dev(MMIO_BASE, PAGE_SIZE);
     uint64_t expect = 0x2211 | dev_pattern(0, 1) << 16 | dev_pattern(1, 1) << 24;
@@ -374,8 +343,7 @@ START_TEST(test_mem_read_straddling_ram_into_mmio_splits_into_bytes)
 }
 END_TEST
 
-START_TEST(test_mem_read_straddling_mmio_into_ram_splits_into_bytes)
-{
+START_TEST(test_mem_read_straddling_mmio_into_ram_splits_into_bytes) {
     ck_assert(!mem_phys_write(&mem, MMIO_BASE + PAGE_SIZE, 2, 0x2211));
     add_dev(MMIO_BASE, PAGE_SIZE);
     uint64_t expect = dev_pattern(0xffe, 1) | dev_pattern(0xfff, 1) << 8 | 0x2211 << 16;
@@ -386,8 +354,7 @@ START_TEST(test_mem_read_straddling_mmio_into_ram_splits_into_bytes)
 }
 END_TEST
 
-START_TEST(test_mem_write_straddling_ram_and_mmio_splits_into_bytes)
-{
+START_TEST(test_mem_write_straddling_ram_and_mmio_splits_into_bytes) {
     add_dev(MMIO_BASE, PAGE_SIZE);
     ck_assert(!mem_phys_write(&mem, MMIO_BASE - 2, 4, 0x44332211));
     ck_assert_uint_eq(mem_phys_read(&mem, MMIO_BASE - 2, 2), 0x2211);
@@ -399,8 +366,7 @@ START_TEST(test_mem_write_straddling_ram_and_mmio_splits_into_bytes)
 }
 END_TEST
 
-START_TEST(test_mem_access_straddling_two_mmio_regions_splits_into_bytes)
-{
+START_TEST(test_mem_access_straddling_two_mmio_regions_splits_into_bytes) {
     add_dev(MMIO_BASE, PAGE_SIZE);
     ck_assert(mem_add_mmio(&mem, MMIO_BASE + PAGE_SIZE, PAGE_SIZE, &dev_ops, &dev2));
     uint64_t expect = dev_pattern(0xfff, 1) | dev_pattern(0, 1) << 8;
@@ -432,23 +398,20 @@ static const struct {
     {8, UINT64_MAX, false},
 };
 
-START_TEST(test_mem_is_plain_ram_matches_table)
-{
+START_TEST(test_mem_is_plain_ram_matches_table) {
     add_dev(MMIO_BASE + 0x800, 0x10);
     ck_assert_int_eq(mem_is_plain_ram(&mem, plain_cases[_i].pa, plain_cases[_i].len),
                      plain_cases[_i].plain);
 }
 END_TEST
 
-START_TEST(test_mem_ram_page_plain_ram_returns_host_page)
-{
+START_TEST(test_mem_ram_page_plain_ram_returns_host_page) {
     ck_assert_ptr_eq(mem_ram_page(&mem, 0x5abc), mem.ram + 0x5000);
     ck_assert_ptr_eq(mem_ram_page(&mem, RAM_SIZE - 1), mem.ram + RAM_SIZE - PAGE_SIZE);
 }
 END_TEST
 
-START_TEST(test_mem_ram_page_mmio_or_unbacked_returns_null)
-{
+START_TEST(test_mem_ram_page_mmio_or_unbacked_returns_null) {
     add_dev(MMIO_BASE + 0x800, 0x10);
     ck_assert_ptr_null(mem_ram_page(&mem, MMIO_BASE));
     ck_assert_ptr_null(mem_ram_page(&mem, RAM_SIZE));
@@ -467,17 +430,16 @@ static const struct {
     {CODE + 0x80, 1, false},  /* first byte of line 2 */
     {CODE + 0xfff, 1, false}, /* last line */
     {CODE + 0x7f8, 8, false},
-    {CODE - 8, 8, false},       /* previous page, up to its end */
+    {CODE - 8, 8, false},         /* previous page, up to its end */
     {CODE + PAGE_SIZE, 8, false}, /* next page */
-    {CODE, 1, true},            /* line 0, not a marked byte */
+    {CODE, 1, true},              /* line 0, not a marked byte */
     {CODE + 0x30, 1, true},
     {CODE + 0x70, 8, true}, /* line 1, not a marked byte */
     {CODE + 0x7c, 8, true}, /* lines 1 and 2 */
     {CODE - 4, 8, true},    /* previous page into line 0 */
 };
 
-START_TEST(test_mem_write_after_mark_code_invalidates_by_line)
-{
+START_TEST(test_mem_write_after_mark_code_invalidates_by_line) {
     mem_mark_code(&mem, CODE + 0x30, 0x20);
     uint32_t gen = mem_page_gen(&mem, CODE), gen_before = mem_page_gen(&mem, CODE - PAGE_SIZE);
     bool hit = mem_phys_write(&mem, code_writes[_i].pa, code_writes[_i].size, pattern);
@@ -488,8 +450,7 @@ START_TEST(test_mem_write_after_mark_code_invalidates_by_line)
 }
 END_TEST
 
-START_TEST(test_mem_second_write_to_code_line_bumps_generation_once)
-{
+START_TEST(test_mem_second_write_to_code_line_bumps_generation_once) {
     mem_mark_code(&mem, CODE + 0x30, 0x20);
     uint32_t gen = mem_page_gen(&mem, CODE);
     ck_assert(mem_phys_write(&mem, CODE + 0x40, 4, 1));
@@ -501,8 +462,7 @@ START_TEST(test_mem_second_write_to_code_line_bumps_generation_once)
 END_TEST
 
 /* The other side of "cleared": code decoded again is tracked again. */
-START_TEST(test_mem_mark_code_after_invalidation_rearms_tracking)
-{
+START_TEST(test_mem_mark_code_after_invalidation_rearms_tracking) {
     mem_mark_code(&mem, CODE + 0x30, 0x20);
     uint32_t gen = mem_page_gen(&mem, CODE);
     ck_assert(mem_phys_write(&mem, CODE + 0x40, 4, 1));
@@ -512,8 +472,7 @@ START_TEST(test_mem_mark_code_after_invalidation_rearms_tracking)
 }
 END_TEST
 
-START_TEST(test_mem_write_bytes_over_code_line_invalidates)
-{
+START_TEST(test_mem_write_bytes_over_code_line_invalidates) {
     static const uint8_t bytes[3] = {1, 2, 3};
     mem_mark_code(&mem, CODE + 0x30, 0x20);
     uint32_t gen = mem_page_gen(&mem, CODE);
@@ -523,8 +482,7 @@ START_TEST(test_mem_write_bytes_over_code_line_invalidates)
 }
 END_TEST
 
-START_TEST(test_mem_write_bytes_other_page_keeps_generation)
-{
+START_TEST(test_mem_write_bytes_other_page_keeps_generation) {
     static const uint8_t bytes[16] = {1, 2, 3};
     mem_mark_code(&mem, CODE + 0x30, 0x20);
     uint32_t gen = mem_page_gen(&mem, CODE);
@@ -537,8 +495,7 @@ END_TEST
 
 /* DMA follows the same per-line rule as a CPU write: a data line next to code
  * does not make the code stale. */
-START_TEST(test_mem_write_bytes_other_line_same_page_keeps_generation)
-{
+START_TEST(test_mem_write_bytes_other_line_same_page_keeps_generation) {
     static const uint8_t bytes[16] = {1, 2, 3};
     mem_mark_code(&mem, CODE + 0x30, 0x20);
     uint32_t gen = mem_page_gen(&mem, CODE);
@@ -548,8 +505,7 @@ START_TEST(test_mem_write_bytes_other_line_same_page_keeps_generation)
 }
 END_TEST
 
-START_TEST(test_mem_write_straddling_pages_invalidates_code_on_second_page)
-{
+START_TEST(test_mem_write_straddling_pages_invalidates_code_on_second_page) {
     mem_mark_code(&mem, CODE, 4);
     uint32_t gen = mem_page_gen(&mem, CODE), gen_first = mem_page_gen(&mem, CODE - PAGE_SIZE);
     ck_assert(!mem_phys_write(&mem, CODE - 4, 4, pattern)); /* ends at the page boundary */
@@ -560,8 +516,7 @@ START_TEST(test_mem_write_straddling_pages_invalidates_code_on_second_page)
 }
 END_TEST
 
-START_TEST(test_mem_write_bytes_straddling_pages_invalidates_code_on_second_page)
-{
+START_TEST(test_mem_write_bytes_straddling_pages_invalidates_code_on_second_page) {
     static const uint8_t bytes[16] = {1, 2, 3};
     mem_mark_code(&mem, CODE, 4);
     uint32_t gen = mem_page_gen(&mem, CODE);
@@ -573,8 +528,7 @@ START_TEST(test_mem_write_bytes_straddling_pages_invalidates_code_on_second_page
 END_TEST
 
 /* A page with an MMIO overlay takes the byte path; its RAM code is still tracked. */
-START_TEST(test_mem_write_on_mmio_page_invalidates_code)
-{
+START_TEST(test_mem_write_on_mmio_page_invalidates_code) {
     add_dev(MMIO_BASE + 0x800, 0x10);
     mem_mark_code(&mem, MMIO_BASE, 8);
     uint32_t gen = mem_page_gen(&mem, MMIO_BASE);
@@ -585,8 +539,7 @@ START_TEST(test_mem_write_on_mmio_page_invalidates_code)
 }
 END_TEST
 
-START_TEST(test_mem_mark_code_straddling_pages_marks_both)
-{
+START_TEST(test_mem_mark_code_straddling_pages_marks_both) {
     ck_assert(!mem_page_has_code(&mem, CODE));
     ck_assert(!mem_page_has_code(&mem, CODE + PAGE_SIZE));
     mem_mark_code(&mem, CODE + PAGE_SIZE - 8, 16);
@@ -600,8 +553,7 @@ END_TEST
 
 #define HOST_RW (TLB_READ_SUP | TLB_WRITE_SUP | TLB_HOST_READ | TLB_HOST_WRITE)
 
-START_TEST(test_mem_mark_code_revokes_host_write_for_that_page_only)
-{
+START_TEST(test_mem_mark_code_revokes_host_write_for_that_page_only) {
     static Tlb tlb;
     mem_tlb_flush_all(&tlb);
     fill_tlb_entry(&tlb, 0x10000, CODE, HOST_RW);
@@ -610,15 +562,13 @@ START_TEST(test_mem_mark_code_revokes_host_write_for_that_page_only)
     ck_assert(mem_register_tlb(&mem, &tlb));
     mem_mark_code(&mem, CODE + 0xabc, 4);
     ck_assert_uint_eq(mem_tlb_slot(&tlb, 0x10000)->perm, HOST_RW & ~TLB_HOST_WRITE);
-    ck_assert_uint_eq(mem_tlb_slot(&tlb, 0x23000)->perm,
-                      (HOST_RW | TLB_GLOBAL) & ~TLB_HOST_WRITE);
+    ck_assert_uint_eq(mem_tlb_slot(&tlb, 0x23000)->perm, (HOST_RW | TLB_GLOBAL) & ~TLB_HOST_WRITE);
     ck_assert_uint_eq(mem_tlb_slot(&tlb, 0x11000)->perm, HOST_RW);
     ck_assert_uint_eq(mem_tlb_slot(&tlb, 0x10000)->tag, 0x10000);
 }
 END_TEST
 
-START_TEST(test_mem_mark_code_revokes_host_write_in_every_registered_tlb)
-{
+START_TEST(test_mem_mark_code_revokes_host_write_in_every_registered_tlb) {
     static Tlb a, b;
     mem_tlb_flush_all(&a);
     mem_tlb_flush_all(&b);
@@ -632,8 +582,7 @@ START_TEST(test_mem_mark_code_revokes_host_write_in_every_registered_tlb)
 }
 END_TEST
 
-START_TEST(test_mem_register_tlb_full_table_rejected)
-{
+START_TEST(test_mem_register_tlb_full_table_rejected) {
     static Tlb tlbs[MEM_MAX_TLBS + 1];
     for (unsigned i = 0; i < MEM_MAX_TLBS; i++)
         ck_assert(mem_register_tlb(&mem, &tlbs[i]));
@@ -643,8 +592,7 @@ START_TEST(test_mem_register_tlb_full_table_rejected)
 END_TEST
 
 /* A new overlay must not leave a host pointer to the RAM under it in a TLB. */
-START_TEST(test_mem_add_mmio_over_ram_flushes_registered_tlbs)
-{
+START_TEST(test_mem_add_mmio_over_ram_flushes_registered_tlbs) {
     static Tlb tlb;
     mem_tlb_flush_all(&tlb);
     fill_tlb_entry(&tlb, 0x10000, MMIO_BASE, HOST_RW);
@@ -654,8 +602,7 @@ START_TEST(test_mem_add_mmio_over_ram_flushes_registered_tlbs)
 }
 END_TEST
 
-START_TEST(test_mem_add_mmio_rejected_keeps_tlb_entries)
-{
+START_TEST(test_mem_add_mmio_rejected_keeps_tlb_entries) {
     static Tlb tlb;
     mem_tlb_flush_all(&tlb);
     add_dev(MMIO_BASE, PAGE_SIZE);
@@ -667,8 +614,7 @@ START_TEST(test_mem_add_mmio_rejected_keeps_tlb_entries)
 }
 END_TEST
 
-static Suite *memory_suite(void)
-{
+static Suite *memory_suite(void) {
     Suite *s = suite_create("memory");
     TCase *ram = tcase_create("ram");
     tcase_add_checked_fixture(ram, setup, teardown);
@@ -732,8 +678,7 @@ static Suite *memory_suite(void)
     return s;
 }
 
-int main(void)
-{
+int main(void) {
     SRunner *r = srunner_create(memory_suite());
     srunner_run_all(r, CK_NORMAL);
     int failed = srunner_ntests_failed(r);

@@ -28,33 +28,27 @@
 
 static Memory mem;
 
-static void setup(void)
-{
+static void setup(void) {
     ck_assert(mem_init(&mem, UINT64_C(64) << 20));
 }
 
-static void teardown(void)
-{
+static void teardown(void) {
     mem_destroy(&mem);
 }
 
-static void put64(uint64_t pa, uint64_t v)
-{
+static void put64(uint64_t pa, uint64_t v) {
     (void)mem_phys_write(&mem, pa, 8, v);
 }
 
-static uint64_t get64(uint64_t pa)
-{
+static uint64_t get64(uint64_t pa) {
     return mem_phys_read(&mem, pa, 8);
 }
 
-static void put32(uint64_t pa, uint32_t v)
-{
+static void put32(uint64_t pa, uint32_t v) {
     (void)mem_phys_write(&mem, pa, 4, v);
 }
 
-static uint32_t get32(uint64_t pa)
-{
+static uint32_t get32(uint64_t pa) {
     return (uint32_t)mem_phys_read(&mem, pa, 4);
 }
 
@@ -68,37 +62,31 @@ static const uint64_t table[5] = {0x5000, 0x1000, 0x2000, 0x3000, 0x4000};
 #define FRAME_2M UINT64_C(0x7f12400000)
 #define FRAME_1G UINT64_C(0x7fc0000000)
 
-static unsigned level_shift(unsigned lvl)
-{
+static unsigned level_shift(unsigned lvl) {
     return 48 - 9 * lvl;
 }
 
-static uint64_t entry_pa(unsigned lvl, uint64_t lin)
-{
+static uint64_t entry_pa(unsigned lvl, uint64_t lin) {
     return table[lvl] + ((lin >> level_shift(lvl)) & 0x1ff) * 8;
 }
 
-static uint64_t frame_of_leaf(unsigned leaf)
-{
+static uint64_t frame_of_leaf(unsigned leaf) {
     return leaf == 4 ? FRAME_4K : leaf == 3 ? FRAME_2M : FRAME_1G;
 }
 
-static uint64_t size_of_leaf(unsigned leaf)
-{
+static uint64_t size_of_leaf(unsigned leaf) {
     return leaf == 4 ? KIB4 : leaf == 3 ? MIB2 : GIB1;
 }
 
 /* Map lin through levels first..leaf (first 0: 5-level, 1: 4-level); every
  * entry gets `flags`, the leaf maps its frame (PS set above the PT). */
-static void map_long(unsigned first, unsigned leaf, uint64_t lin, uint64_t flags)
-{
+static void map_long(unsigned first, unsigned leaf, uint64_t lin, uint64_t flags) {
     for (unsigned l = first; l < leaf; l++)
         put64(entry_pa(l, lin), table[l + 1] | flags);
     put64(entry_pa(leaf, lin), frame_of_leaf(leaf) | flags | (leaf < 4 ? PTE_PS : 0));
 }
 
-static PagingRegs regs_long(bool la57, bool nxe)
-{
+static PagingRegs regs_long(bool la57, bool nxe) {
     return (PagingRegs){
         .cr0 = CR0_PG | CR0_PE,
         .cr3 = la57 ? table[0] : table[1],
@@ -109,8 +97,7 @@ static PagingRegs regs_long(bool la57, bool nxe)
 
 static const uint64_t identity_lins[] = {0, 0x1234, UINT64_C(0xfffff000), UINT64_C(0x123456789)};
 
-START_TEST(test_paging_off_linear_is_physical)
-{
+START_TEST(test_paging_off_linear_is_physical) {
     PagingRegs r = {.cr0 = CR0_PE, .cr3 = table[1], .cr4 = CR4_PAE};
     PageWalk w;
     ck_assert(mem_page_walk(&mem, &r, identity_lins[_i], &w));
@@ -121,8 +108,7 @@ START_TEST(test_paging_off_linear_is_physical)
 END_TEST
 
 /* The other side: with CR0.PG = 1 and empty tables nothing is mapped. */
-START_TEST(test_paging_on_empty_tables_not_present)
-{
+START_TEST(test_paging_on_empty_tables_not_present) {
     PagingRegs r = regs_long(false, false);
     PageWalk w;
     ck_assert(!mem_page_walk(&mem, &r, identity_lins[_i], &w));
@@ -135,8 +121,7 @@ static const struct {
     unsigned first, leaf;
 } layouts[] = {{1, 4}, {1, 3}, {1, 2}, {0, 4}, {0, 3}, {0, 2}};
 
-START_TEST(test_paging_long_mapped_page_translates_to_frame)
-{
+START_TEST(test_paging_long_mapped_page_translates_to_frame) {
     unsigned first = layouts[_i].first, leaf = layouts[_i].leaf;
     uint64_t lin = first == 0 ? LIN5 : LIN4, size = size_of_leaf(leaf);
     map_long(first, leaf, lin, PWU);
@@ -155,8 +140,7 @@ END_TEST
 
 /* A not-present entry at each level of a 5-level walk; its other bits
  * (all set, reserved ones included) are ignored (SDM 4.5.4). */
-START_TEST(test_paging_long_not_present_entry_faults_not_present)
-{
+START_TEST(test_paging_long_not_present_entry_faults_not_present) {
     unsigned lvl = (unsigned)_i;
     map_long(0, 4, LIN5, PWU);
     PagingRegs r = regs_long(true, false);
@@ -188,8 +172,8 @@ static const struct {
     {1, 4, 1, PTE_XD, false, PF_RSVD},                 /* XD with EFER.NXE = 0 */
     {1, 4, 4, PTE_XD, false, PF_RSVD},
     {1, 3, 3, PTE_XD, false, PF_RSVD},
-    {1, 4, 1, PTE_PS, false, PF_RSVD}, /* PS in a PML4E */
-    {0, 4, 0, PTE_PS, false, PF_RSVD}, /* PS in a PML5E */
+    {1, 4, 1, PTE_PS, false, PF_RSVD},  /* PS in a PML4E */
+    {0, 4, 0, PTE_PS, false, PF_RSVD},  /* PS in a PML5E */
     {1, 3, 3, BIT(13), false, PF_RSVD}, /* 2 MiB frame bits 20:13 */
     {1, 3, 3, BIT(20), false, PF_RSVD},
     {1, 2, 2, BIT(13), false, PF_RSVD}, /* 1 GiB frame bits 29:13 */
@@ -205,8 +189,7 @@ static const struct {
     {1, 4, 3, PTE_G, false, 0}, /* ignored in a non-leaf entry */
 };
 
-START_TEST(test_paging_long_reserved_bit_faults_rsvd)
-{
+START_TEST(test_paging_long_reserved_bit_faults_rsvd) {
     unsigned first = long_rsvd[_i].first, leaf = long_rsvd[_i].leaf, lvl = long_rsvd[_i].lvl;
     uint64_t lin = first == 0 ? LIN5 : LIN4;
     map_long(first, leaf, lin, PWU);
@@ -245,8 +228,7 @@ static const struct {
     {0, 4, {PWU | PTE_XD, PWU, PWU, PWU, PWU}, true, true, true},
 };
 
-START_TEST(test_paging_long_access_rights_accumulate_over_levels)
-{
+START_TEST(test_paging_long_access_rights_accumulate_over_levels) {
     unsigned first = access_rights[_i].first, leaf = access_rights[_i].leaf;
     uint64_t lin = first == 0 ? LIN5 : LIN4;
     map_long(first, leaf, lin, 0);
@@ -267,14 +249,18 @@ static const struct {
     uint64_t bits;
     bool global, dirty;
 } leaf_bits[] = {
-    {4, 4, PTE_G | PTE_D, true, true}, {4, 4, PTE_G, true, false}, {4, 4, PTE_D, false, true},
-    {4, 3, PTE_G | PTE_D, false, false}, {4, 1, PTE_G | PTE_D, false, false},
-    {3, 3, PTE_G | PTE_D, true, true},   {3, 2, PTE_G | PTE_D, false, false},
-    {2, 2, PTE_G | PTE_D, true, true},   {4, 4, 0, false, false},
+    {4, 4, PTE_G | PTE_D, true, true},
+    {4, 4, PTE_G, true, false},
+    {4, 4, PTE_D, false, true},
+    {4, 3, PTE_G | PTE_D, false, false},
+    {4, 1, PTE_G | PTE_D, false, false},
+    {3, 3, PTE_G | PTE_D, true, true},
+    {3, 2, PTE_G | PTE_D, false, false},
+    {2, 2, PTE_G | PTE_D, true, true},
+    {4, 4, 0, false, false},
 };
 
-START_TEST(test_paging_long_global_dirty_reported_from_leaf)
-{
+START_TEST(test_paging_long_global_dirty_reported_from_leaf) {
     map_long(1, leaf_bits[_i].leaf, LIN4, PWU);
     put64(entry_pa(leaf_bits[_i].lvl, LIN4),
           get64(entry_pa(leaf_bits[_i].lvl, LIN4)) | leaf_bits[_i].bits);
@@ -288,8 +274,7 @@ END_TEST
 
 /* SDM 4.8: A on every entry used, D on the leaf for a write only.  Loop index:
  * layout * 2 + write. */
-START_TEST(test_paging_long_commit_sets_accessed_everywhere_dirty_on_leaf_write)
-{
+START_TEST(test_paging_long_commit_sets_accessed_everywhere_dirty_on_leaf_write) {
     unsigned first = layouts[_i / 2].first, leaf = layouts[_i / 2].leaf;
     bool write = _i & 1;
     uint64_t lin = first == 0 ? LIN5 : LIN4;
@@ -318,19 +303,16 @@ END_TEST
 #define PDE32 (PD32 + 0x300 * 4)
 #define PTE32 (PT32 + 0x345 * 4)
 
-static PagingRegs regs_32(bool pse)
-{
+static PagingRegs regs_32(bool pse) {
     return (PagingRegs){.cr0 = CR0_PG | CR0_PE, .cr3 = PD32, .cr4 = pse ? CR4_PSE : 0};
 }
 
-static void map_32_4k(void)
-{
+static void map_32_4k(void) {
     put32(PDE32, (uint32_t)(PT32 | PWU));
     put32(PTE32, (uint32_t)(0xfedcb000u | PWU));
 }
 
-START_TEST(test_paging_32bit_4k_page_translates_to_frame)
-{
+START_TEST(test_paging_32bit_4k_page_translates_to_frame) {
     map_32_4k();
     PagingRegs r = regs_32(_i != 0);
     PageWalk w;
@@ -344,8 +326,7 @@ START_TEST(test_paging_32bit_4k_page_translates_to_frame)
 }
 END_TEST
 
-START_TEST(test_paging_32bit_not_present_entry_faults_not_present)
-{
+START_TEST(test_paging_32bit_not_present_entry_faults_not_present) {
     map_32_4k();
     put32(_i == 0 ? PDE32 : PTE32, 0xfffffffe);
     PagingRegs r = regs_32(true);
@@ -356,8 +337,7 @@ START_TEST(test_paging_32bit_not_present_entry_faults_not_present)
 }
 END_TEST
 
-START_TEST(test_paging_32bit_4m_page_with_pse_translates_to_frame)
-{
+START_TEST(test_paging_32bit_4m_page_with_pse_translates_to_frame) {
     put32(PDE32, (uint32_t)(0xff800000u | PTE_PS | PWU));
     PagingRegs r = regs_32(true);
     PageWalk w;
@@ -370,8 +350,7 @@ END_TEST
 
 /* PSE-36: bits 39:32 of a 4 MiB page come from PDE bits 20:13 (here 19:13,
  * MAXPHYADDR 39); bit 12 is PAT, not an address bit. */
-START_TEST(test_paging_32bit_4m_page_pse36_bits_translate_above_4g)
-{
+START_TEST(test_paging_32bit_4m_page_pse36_bits_translate_above_4g) {
     put32(PDE32, (uint32_t)(0xff800000u | (0x7fu << 13) | BIT(12) | PTE_PS | PWU));
     PagingRegs r = regs_32(true);
     PageWalk w;
@@ -381,8 +360,7 @@ START_TEST(test_paging_32bit_4m_page_pse36_bits_translate_above_4g)
 END_TEST
 
 /* With CR4.PSE = 0 the PS bit is ignored and the PDE points to a page table. */
-START_TEST(test_paging_32bit_ps_without_pse_uses_page_table)
-{
+START_TEST(test_paging_32bit_ps_without_pse_uses_page_table) {
     map_32_4k();
     put32(PDE32, (uint32_t)(PT32 | PTE_PS | PWU));
     PagingRegs r = regs_32(false);
@@ -401,8 +379,7 @@ END_TEST
  * min(MAXPHYADDR, 40): bits 21:20 with MAXPHYADDR 39. */
 static const unsigned pse_rsvd_bits[] = {21, PAGING_MAXPHYADDR - 19};
 
-START_TEST(test_paging_32bit_4m_reserved_bit_faults_rsvd)
-{
+START_TEST(test_paging_32bit_4m_reserved_bit_faults_rsvd) {
     uint32_t pde = (uint32_t)(0xff800000u | PTE_PS | PWU);
     put32(PDE32, pde);
     PagingRegs r = regs_32(true);
@@ -417,8 +394,7 @@ START_TEST(test_paging_32bit_4m_reserved_bit_faults_rsvd)
 END_TEST
 
 /* The other side: bit 21 of a PDE that references a page table is an address bit. */
-START_TEST(test_paging_32bit_page_table_pde_bit21_is_address)
-{
+START_TEST(test_paging_32bit_page_table_pde_bit21_is_address) {
     put32(PDE32, (uint32_t)(0x202000u | PWU));
     put32(0x202000 + 0x345 * 4, (uint32_t)(0xfedcb000u | PWU));
     PagingRegs r = regs_32(true);
@@ -438,8 +414,7 @@ static const struct {
     {PTE_P | PTE_U, PTE_P | PTE_W, false, false},
 };
 
-START_TEST(test_paging_32bit_access_rights_accumulate_over_levels)
-{
+START_TEST(test_paging_32bit_access_rights_accumulate_over_levels) {
     put32(PDE32, (uint32_t)PT32 | rights_32[_i].pde);
     put32(PTE32, 0xfedcb000u | rights_32[_i].pte);
     PagingRegs r = regs_32(false);
@@ -452,8 +427,7 @@ START_TEST(test_paging_32bit_access_rights_accumulate_over_levels)
 END_TEST
 
 /* Entries are 4 bytes: the neighbouring entries are not touched. */
-START_TEST(test_paging_32bit_commit_sets_accessed_everywhere_dirty_on_leaf_write)
-{
+START_TEST(test_paging_32bit_commit_sets_accessed_everywhere_dirty_on_leaf_write) {
     bool write = _i != 0;
     map_32_4k();
     put32(PDE32 + 4, 0x11111111u);
@@ -469,8 +443,7 @@ START_TEST(test_paging_32bit_commit_sets_accessed_everywhere_dirty_on_leaf_write
 }
 END_TEST
 
-START_TEST(test_paging_32bit_commit_4m_page_write_sets_dirty_on_pde)
-{
+START_TEST(test_paging_32bit_commit_4m_page_write_sets_dirty_on_pde) {
     bool write = _i != 0;
     put32(PDE32, (uint32_t)(0xff800000u | PTE_PS | PWU));
     PagingRegs r = regs_32(true);
@@ -486,21 +459,17 @@ END_TEST
 #define PDPT_PAE UINT64_C(0x1020) /* CR3 bits 31:5 */
 #define PD_PAE UINT64_C(0x2000)
 #define PT_PAE UINT64_C(0x3000)
-#define PDPTE_PAE (PDPT_PAE + 3 * 8)                 /* LIN32 bits 31:30 */
+#define PDPTE_PAE (PDPT_PAE + 3 * 8)                   /* LIN32 bits 31:30 */
 #define PDE_PAE (PD_PAE + ((LIN32 >> 21) & 0x1ff) * 8) /* bits 29:21 */
 #define PTE_PAE (PT_PAE + ((LIN32 >> 12) & 0x1ff) * 8) /* bits 20:12 */
 #define FRAME_PAE UINT64_C(0x7f12345000)
 
-static PagingRegs regs_pae(bool nxe)
-{
-    return (PagingRegs){.cr0 = CR0_PG | CR0_PE,
-                        .cr3 = PDPT_PAE,
-                        .cr4 = CR4_PAE,
-                        .efer = nxe ? EFER_NXE : 0};
+static PagingRegs regs_pae(bool nxe) {
+    return (PagingRegs){
+        .cr0 = CR0_PG | CR0_PE, .cr3 = PDPT_PAE, .cr4 = CR4_PAE, .efer = nxe ? EFER_NXE : 0};
 }
 
-static void map_pae(bool large)
-{
+static void map_pae(bool large) {
     put64(PDPTE_PAE, PD_PAE | PTE_P);
     if (large) {
         put64(PDE_PAE, (FRAME_PAE & ~(MIB2 - 1)) | PTE_PS | PWU);
@@ -510,8 +479,7 @@ static void map_pae(bool large)
     put64(PTE_PAE, FRAME_PAE | PWU);
 }
 
-START_TEST(test_paging_pae_4k_page_translates_to_frame)
-{
+START_TEST(test_paging_pae_4k_page_translates_to_frame) {
     map_pae(false);
     PagingRegs r = regs_pae(false);
     PageWalk w;
@@ -526,8 +494,7 @@ START_TEST(test_paging_pae_4k_page_translates_to_frame)
 }
 END_TEST
 
-START_TEST(test_paging_pae_2m_page_translates_to_frame)
-{
+START_TEST(test_paging_pae_2m_page_translates_to_frame) {
     map_pae(true);
     PagingRegs r = regs_pae(false);
     PageWalk w;
@@ -540,8 +507,7 @@ END_TEST
 
 static const uint64_t pae_entries[] = {PDPTE_PAE, PDE_PAE, PTE_PAE};
 
-START_TEST(test_paging_pae_not_present_entry_faults_not_present)
-{
+START_TEST(test_paging_pae_not_present_entry_faults_not_present) {
     map_pae(false);
     put64(pae_entries[_i], ~PTE_P);
     PagingRegs r = regs_pae(false);
@@ -555,8 +521,7 @@ END_TEST
 /* SDM 4.4.1 Table 4-8: PDPTE bits 2:1, 8:5 and 63:MAXPHYADDR are reserved. */
 static const unsigned pdpte_rsvd_bits[] = {1, 2, 5, 6, 7, 8, PAGING_MAXPHYADDR, 51, 52, 62, 63};
 
-START_TEST(test_paging_pae_pdpte_reserved_bit_faults_rsvd)
-{
+START_TEST(test_paging_pae_pdpte_reserved_bit_faults_rsvd) {
     map_pae(false);
     PagingRegs r = regs_pae(true);
     PageWalk w;
@@ -572,8 +537,7 @@ END_TEST
 /* The other side: PWT, PCD and the ignored bits 11:9. */
 static const unsigned pdpte_free_bits[] = {3, 4, 9, 10, 11};
 
-START_TEST(test_paging_pae_pdpte_non_reserved_bit_accepted)
-{
+START_TEST(test_paging_pae_pdpte_non_reserved_bit_accepted) {
     map_pae(false);
     put64(PDPTE_PAE, PD_PAE | PTE_P | BIT(pdpte_free_bits[_i]));
     PagingRegs r = regs_pae(false);
@@ -606,8 +570,7 @@ static const struct {
     {false, PTE_PAE, PTE_PS, false, 0}, /* PAT */
 };
 
-START_TEST(test_paging_pae_entry_reserved_bit_faults_rsvd)
-{
+START_TEST(test_paging_pae_entry_reserved_bit_faults_rsvd) {
     map_pae(pae_rsvd[_i].large);
     PagingRegs r = regs_pae(pae_rsvd[_i].nxe);
     PageWalk w;
@@ -616,15 +579,13 @@ START_TEST(test_paging_pae_entry_reserved_bit_faults_rsvd)
     bool ok = mem_page_walk(&mem, &r, LIN32, &w), expect_ok = pae_rsvd[_i].fault == 0;
     ck_assert_uint_eq(w.fault, pae_rsvd[_i].fault);
     ck_assert_int_eq(ok, expect_ok);
-    if (ok)
-        ck_assert_int_eq(w.nx, (pae_rsvd[_i].bits & PTE_XD) != 0);
+    if (ok) ck_assert_int_eq(w.nx, (pae_rsvd[_i].bits & PTE_XD) != 0);
 }
 END_TEST
 
 /* SDM 4.8: PDPTEs have no accessed flag (bit 5 is reserved); A goes on the
  * PDE and PTE, D on the PTE for a write, and the walk still succeeds after. */
-START_TEST(test_paging_pae_commit_leaves_pdpte_and_walks_again)
-{
+START_TEST(test_paging_pae_commit_leaves_pdpte_and_walks_again) {
     bool write = _i != 0;
     map_pae(false);
     PagingRegs r = regs_pae(false);
@@ -640,8 +601,7 @@ START_TEST(test_paging_pae_commit_leaves_pdpte_and_walks_again)
 }
 END_TEST
 
-static Suite *paging_suite(void)
-{
+static Suite *paging_suite(void) {
     Suite *s = suite_create("paging");
     TCase *lm = tcase_create("long");
     tcase_add_checked_fixture(lm, setup, teardown);
@@ -658,8 +618,8 @@ static Suite *paging_suite(void)
                         (int)SIM_ARRAY_SIZE(access_rights));
     tcase_add_loop_test(lm, test_paging_long_global_dirty_reported_from_leaf, 0,
                         (int)SIM_ARRAY_SIZE(leaf_bits));
-    tcase_add_loop_test(lm, test_paging_long_commit_sets_accessed_everywhere_dirty_on_leaf_write,
-                        0, 2 * (int)SIM_ARRAY_SIZE(layouts));
+    tcase_add_loop_test(lm, test_paging_long_commit_sets_accessed_everywhere_dirty_on_leaf_write, 0,
+                        2 * (int)SIM_ARRAY_SIZE(layouts));
     suite_add_tcase(s, lm);
 
     TCase *p32 = tcase_create("32bit");
@@ -696,8 +656,7 @@ static Suite *paging_suite(void)
     return s;
 }
 
-int main(void)
-{
+int main(void) {
     SRunner *r = srunner_create(paging_suite());
     srunner_run_all(r, CK_NORMAL);
     int failed = srunner_ntests_failed(r);

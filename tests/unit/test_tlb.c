@@ -11,35 +11,30 @@
 static Tlb tlb;
 static uint8_t host_page[PAGE_SIZE];
 
-static void setup(void)
-{
+static void setup(void) {
     mem_tlb_flush_all(&tlb);
 }
 
-static TlbEntry *fill(uint64_t lin, uint64_t phys, uint32_t perm)
-{
+static TlbEntry *fill(uint64_t lin, uint64_t phys, uint32_t perm) {
     TlbEntry *e = mem_tlb_slot(&tlb, lin);
     *e = (TlbEntry){lin & PAGE_MASK, phys & PAGE_MASK, host_page, perm, 0};
     return e;
 }
 
-static void ck_valid(const TlbEntry *e, uint64_t lin, uint64_t phys, uint32_t perm)
-{
+static void ck_valid(const TlbEntry *e, uint64_t lin, uint64_t phys, uint32_t perm) {
     ck_assert_uint_eq(e->tag, lin & PAGE_MASK);
     ck_assert_uint_eq(e->phys, phys & PAGE_MASK);
     ck_assert_ptr_eq(e->host, host_page);
     ck_assert_uint_eq(e->perm, perm);
 }
 
-static void ck_invalid(const TlbEntry *e)
-{
+static void ck_invalid(const TlbEntry *e) {
     ck_assert_uint_eq(e->tag, TLB_INVALID_TAG);
     ck_assert_uint_eq(e->perm, 0);
 }
 
 /* The slot is chosen by the low TLB_BITS bits of the linear page number. */
-START_TEST(test_tlb_slot_low_page_bits_select_entry)
-{
+START_TEST(test_tlb_slot_low_page_bits_select_entry) {
     ck_assert_ptr_eq(mem_tlb_slot(&tlb, 0x5abc), &tlb.entry[5]);
     ck_assert_ptr_eq(mem_tlb_slot(&tlb, 0x105000), &tlb.entry[5]);
     ck_assert_ptr_eq(mem_tlb_slot(&tlb, 0x6000), &tlb.entry[6]);
@@ -47,8 +42,7 @@ START_TEST(test_tlb_slot_low_page_bits_select_entry)
 }
 END_TEST
 
-START_TEST(test_tlb_flush_all_invalidates_every_entry)
-{
+START_TEST(test_tlb_flush_all_invalidates_every_entry) {
     for (unsigned i = 0; i < TLB_ENTRIES; i++)
         fill((uint64_t)i << PAGE_SHIFT, 0x100000 + ((uint64_t)i << PAGE_SHIFT),
              PERM_HOST | (i & 1 ? TLB_GLOBAL : 0) | (i & 2 ? TLB_LARGE : 0));
@@ -58,8 +52,7 @@ START_TEST(test_tlb_flush_all_invalidates_every_entry)
 }
 END_TEST
 
-START_TEST(test_tlb_flush_nonglobal_nonglobal_entries_dropped)
-{
+START_TEST(test_tlb_flush_nonglobal_nonglobal_entries_dropped) {
     TlbEntry *a = fill(0x1000, 0x9000, PERM_HOST);
     TlbEntry *b = fill(0x7ff000, 0xa000, PERM_RW | TLB_LARGE);
     mem_tlb_flush_nonglobal(&tlb);
@@ -68,8 +61,7 @@ START_TEST(test_tlb_flush_nonglobal_nonglobal_entries_dropped)
 }
 END_TEST
 
-START_TEST(test_tlb_flush_nonglobal_global_entries_kept)
-{
+START_TEST(test_tlb_flush_nonglobal_global_entries_kept) {
     TlbEntry *g = fill(0x3000, 0x9000, PERM_HOST | TLB_GLOBAL);
     TlbEntry *gl = fill(0x804000, 0xa000, PERM_RW | TLB_GLOBAL | TLB_LARGE);
     TlbEntry *n = fill(0x5000, 0xb000, PERM_HOST);
@@ -80,8 +72,7 @@ START_TEST(test_tlb_flush_nonglobal_global_entries_kept)
 }
 END_TEST
 
-START_TEST(test_tlb_flush_page_matching_entry_dropped)
-{
+START_TEST(test_tlb_flush_page_matching_entry_dropped) {
     TlbEntry *e = fill(0x5000, 0x9000, PERM_HOST | TLB_GLOBAL);
     mem_tlb_flush_page(&tlb, 0x5abc);
     ck_invalid(e);
@@ -89,16 +80,14 @@ START_TEST(test_tlb_flush_page_matching_entry_dropped)
 END_TEST
 
 /* Same slot, different linear page: not the page being invalidated. */
-START_TEST(test_tlb_flush_page_other_page_in_same_slot_kept)
-{
+START_TEST(test_tlb_flush_page_other_page_in_same_slot_kept) {
     TlbEntry *e = fill(0x105000, 0x9000, PERM_HOST);
     mem_tlb_flush_page(&tlb, 0x5000);
     ck_valid(e, 0x105000, 0x9000, PERM_HOST);
 }
 END_TEST
 
-START_TEST(test_tlb_flush_page_unrelated_entry_in_other_slot_kept)
-{
+START_TEST(test_tlb_flush_page_unrelated_entry_in_other_slot_kept) {
     TlbEntry *e = fill(0x6000, 0x9000, PERM_HOST);
     fill(0x5000, 0xa000, PERM_HOST);
     mem_tlb_flush_page(&tlb, 0x5000);
@@ -108,8 +97,7 @@ END_TEST
 
 /* INVLPG of one 4 KiB piece of a 2 MiB page must drop the other pieces,
  * which sit in other slots. */
-START_TEST(test_tlb_flush_page_large_page_entries_dropped)
-{
+START_TEST(test_tlb_flush_page_large_page_entries_dropped) {
     TlbEntry *l0 = fill(0x200000, 0x400000, PERM_RW | TLB_LARGE);
     TlbEntry *l1 = fill(0x3fd000, 0x5fd000, PERM_RW | TLB_LARGE | TLB_GLOBAL);
     TlbEntry *small = fill(0x7000, 0x9000, PERM_HOST);
@@ -120,8 +108,7 @@ START_TEST(test_tlb_flush_page_large_page_entries_dropped)
 }
 END_TEST
 
-START_TEST(test_tlb_revoke_host_write_entries_for_page_lose_host_write)
-{
+START_TEST(test_tlb_revoke_host_write_entries_for_page_lose_host_write) {
     TlbEntry *a = fill(0x5000, 0x9000, PERM_HOST);
     TlbEntry *b = fill(0x23000, 0x9000, PERM_HOST | TLB_GLOBAL);
     mem_tlb_revoke_host_write(&tlb, 0x9abc);
@@ -130,8 +117,7 @@ START_TEST(test_tlb_revoke_host_write_entries_for_page_lose_host_write)
 }
 END_TEST
 
-START_TEST(test_tlb_revoke_host_write_other_page_keeps_host_write)
-{
+START_TEST(test_tlb_revoke_host_write_other_page_keeps_host_write) {
     TlbEntry *a = fill(0x5000, 0x9000, PERM_HOST);
     TlbEntry *b = fill(0x6000, 0xa000, PERM_HOST);
     TlbEntry *c = fill(0x7000, 0x8000, PERM_HOST);
@@ -142,8 +128,7 @@ START_TEST(test_tlb_revoke_host_write_other_page_keeps_host_write)
 }
 END_TEST
 
-static Suite *tlb_suite(void)
-{
+static Suite *tlb_suite(void) {
     Suite *s = suite_create("tlb");
     TCase *tc = tcase_create("core");
     tcase_add_checked_fixture(tc, setup, NULL);
@@ -161,8 +146,7 @@ static Suite *tlb_suite(void)
     return s;
 }
 
-int main(void)
-{
+int main(void) {
     SRunner *r = srunner_create(tlb_suite());
     srunner_run_all(r, CK_NORMAL);
     int failed = srunner_ntests_failed(r);
