@@ -29,7 +29,7 @@ static void cpu_setup(CpuState *cpu) {
 }
 
 static DecodedOperand opnd_reg(unsigned reg, unsigned size) {
-    DecodedOperand o = {.kind = OPK_REG, .size = (uint8_t)size, .reg = (uint8_t)reg_off(reg)};
+    DecodedOperand o = {.kind = OPK_REG, .size = (uint16_t)size, .reg = (uint8_t)reg_off(reg)};
     return o;
 }
 
@@ -429,7 +429,7 @@ static DecodedInsn jcc_insn(unsigned cc, int64_t disp, unsigned opsize) {
     d.opsize = (uint8_t)opsize;
     d.op_count = 1;
     d.op[0].kind = OPK_IMM;
-    d.op[0].size = (uint8_t)opsize;
+    d.op[0].size = (uint16_t)opsize;
     d.imm = (uint64_t)disp;
     d.aux = (uint16_t)cc;
     return d;

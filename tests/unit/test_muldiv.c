@@ -29,7 +29,7 @@ static void cpu_setup(CpuState *cpu) {
 }
 
 static DecodedOperand opnd_reg(unsigned reg, unsigned size) {
-    DecodedOperand o = {.kind = OPK_REG, .size = (uint8_t)size, .reg = (uint8_t)reg_off(reg)};
+    DecodedOperand o = {.kind = OPK_REG, .size = (uint16_t)size, .reg = (uint8_t)reg_off(reg)};
     return o;
 }
 
@@ -59,7 +59,7 @@ static DecodedInsn insn_imul3(unsigned size, int64_t imm) {
     DecodedInsn d = insn_imul2(size);
     d.op_count = 3;
     d.op[2].kind = OPK_IMM;
-    d.op[2].size = (uint8_t)size;
+    d.op[2].size = (uint16_t)size;
     d.imm = (uint64_t)imm;
     return d;
 }
