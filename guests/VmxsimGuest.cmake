@@ -80,7 +80,8 @@ function(vmxsim_add_guest name)
   set_target_properties(${target} PROPERTIES
     OUTPUT_NAME ${name} SUFFIX ${suffix}
     RUNTIME_OUTPUT_DIRECTORY ${G_OUTPUT_DIRECTORY}
-    LINK_DEPENDS ${script})
+    LINK_DEPENDS ${script}
+    LINKER_LANGUAGE C) # also for assembly-only guests: link with gcc's flags
 
   if(G_MULTIBOOT)
     # As real multiboot kernels are built: link ELF64, ship ELF32 (the loader
