@@ -107,17 +107,15 @@ static uint32_t tlb_perms(const CpuState *cpu, const PageWalk *w, bool dirty)
 
 static void tlb_fill(CpuState *cpu, uint64_t lin, const PageWalk *w, bool dirty)
 {
-    TlbEntry *e = mem_tlb_slot(&cpu->tlb, lin);
     uint64_t page = w->phys & PAGE_MASK;
-    e->tag = lin & PAGE_MASK;
-    e->phys = page;
-    e->perm = tlb_perms(cpu, w, dirty);
-    e->host = mem_ram_page(cpu->mem, page);
-    if (e->host) {
-        e->perm |= TLB_HOST_READ;
+    uint8_t *host = mem_ram_page(cpu->mem, page);
+    uint32_t perm = tlb_perms(cpu, w, dirty);
+    if (host) {
+        perm |= TLB_HOST_READ;
         if (dirty && !mem_page_has_code(cpu->mem, page))
-            e->perm |= TLB_HOST_WRITE;
+            perm |= TLB_HOST_WRITE;
     }
+    mem_tlb_fill(&cpu->tlb, lin, page, host, perm);
 }
 
 SimStatus cpu_translate(CpuState *cpu, uint64_t lin, AccessKind kind, bool supervisor,

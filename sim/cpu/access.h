@@ -46,7 +46,7 @@ static inline SimStatus SIM_MUST_CHECK cpu_lin_read(CpuState *cpu, uint64_t lin,
 {
     TlbEntry *e = mem_tlb_slot(&cpu->tlb, lin);
     uint32_t need = tlb_need(cpu, ACC_READ);
-    if (SIM_LIKELY(e->tag == (lin & PAGE_MASK) && (e->perm & need) == need &&
+    if (SIM_LIKELY(e->tag == mem_tlb_tag(&cpu->tlb, lin) && (e->perm & need) == need &&
                    (lin & (PAGE_SIZE - 1)) <= PAGE_SIZE - size)) {
         uint64_t v = 0;
         memcpy(&v, e->host + (lin & (PAGE_SIZE - 1)), size);
@@ -61,7 +61,7 @@ static inline SimStatus SIM_MUST_CHECK cpu_lin_write(CpuState *cpu, uint64_t lin
 {
     TlbEntry *e = mem_tlb_slot(&cpu->tlb, lin);
     uint32_t need = tlb_need(cpu, ACC_WRITE);
-    if (SIM_LIKELY(e->tag == (lin & PAGE_MASK) && (e->perm & need) == need &&
+    if (SIM_LIKELY(e->tag == mem_tlb_tag(&cpu->tlb, lin) && (e->perm & need) == need &&
                    (lin & (PAGE_SIZE - 1)) <= PAGE_SIZE - size)) {
         memcpy(e->host + (lin & (PAGE_SIZE - 1)), &value, size);
         return SIM_OK;
@@ -77,11 +77,25 @@ SimStatus cpu_mem_read_block(CpuState *cpu, unsigned seg, uint64_t offset, void 
 SimStatus cpu_mem_write_block(CpuState *cpu, unsigned seg, uint64_t offset, const void *buf,
                               unsigned size) SIM_MUST_CHECK;
 
+/* Linear address in 64-bit mode without a call (SDM 3.4.4: only FS and GS
+ * bases apply); false when it is not canonical (the caller takes the slow
+ * path, which raises #GP or #SS).  The last byte of a non-page-crossing
+ * access is then canonical too. */
+static inline bool cpu_linear64(const CpuState *cpu, unsigned seg, uint64_t offset, uint64_t *lin)
+{
+    uint64_t a = offset + (seg >= SEG_FS ? cpu->seg[seg].base : 0);
+    unsigned shift = (cpu->cr4 & CR4_LA57) ? 7 : 16;
+    *lin = a;
+    return (uint64_t)((int64_t)(a << shift) >> shift) == a;
+}
+
 /* seg:offset accesses, as instructions make them. */
 static inline SimStatus SIM_MUST_CHECK cpu_mem_read(CpuState *cpu, unsigned seg, uint64_t offset,
                                                     unsigned size, uint64_t *value)
 {
     uint64_t lin;
+    if (SIM_LIKELY(cpu->mode == MODE_LONG64 && cpu_linear64(cpu, seg, offset, &lin)))
+        return cpu_lin_read(cpu, lin, size, value);
     if (SIM_UNLIKELY(cpu_seg_linear(cpu, seg, offset, size, ACC_READ, &lin) != SIM_OK))
         return SIM_FAULT;
     return cpu_lin_read(cpu, lin, size, value);
@@ -91,6 +105,8 @@ static inline SimStatus SIM_MUST_CHECK cpu_mem_write(CpuState *cpu, unsigned seg
                                                      unsigned size, uint64_t value)
 {
     uint64_t lin;
+    if (SIM_LIKELY(cpu->mode == MODE_LONG64 && cpu_linear64(cpu, seg, offset, &lin)))
+        return cpu_lin_write(cpu, lin, size, value);
     if (SIM_UNLIKELY(cpu_seg_linear(cpu, seg, offset, size, ACC_WRITE, &lin) != SIM_OK))
         return SIM_FAULT;
     return cpu_lin_write(cpu, lin, size, value);

@@ -19,7 +19,7 @@ bool cpu_init(CpuState *cpu, unsigned id, Memory *mem, IoBus *io, Signals *signa
     cpu->cache = cpu_cache_create();
     if (!cpu->cache)
         return false;
-    mem_tlb_flush_all(&cpu->tlb);
+    mem_tlb_init(&cpu->tlb);
     if (!mem_register_tlb(mem, &cpu->tlb)) {
         cpu_cache_destroy(cpu->cache);
         cpu->cache = NULL;

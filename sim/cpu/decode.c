@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "sim/cpu/fast_handlers.h"
 #include "sim/cpu/handlers.h"
 #include "sim/cpu/timing.h"
 
@@ -284,8 +285,10 @@ DecodeResult cpu_decode(const Decoders *dec, CpuMode mode, const uint8_t *bytes,
     if (cc >= 0)
         d->aux = (uint16_t)cc;
     d->handler = ok ? select_handler(&zi, d) : exec_unimplemented;
-    if (zi.meta.branch_type != ZYDIS_BRANCH_TYPE_NONE || ends_block(zi.mnemonic, d->handler) ||
-        d->handler == exec_unimplemented)
+    InsnHandler generic = d->handler;
+    d->handler = cpu_fast_handler(d, mode, generic);
+    if (zi.meta.branch_type != ZYDIS_BRANCH_TYPE_NONE || ends_block(zi.mnemonic, generic) ||
+        generic == exec_unimplemented)
         d->flags |= DI_ENDS_BLOCK;
     d->cycles = timing_cost(zi.meta.category, d->op_count > 0 && (d->op[0].kind == OPK_MEM ||
                                                                   d->op[1].kind == OPK_MEM));

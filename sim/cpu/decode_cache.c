@@ -55,7 +55,7 @@ static SimStatus fetch_translate(CpuState *cpu, uint64_t lin, uint64_t *phys)
 {
     TlbEntry *e = mem_tlb_slot(&cpu->tlb, lin);
     uint32_t need = tlb_need(cpu, ACC_EXEC);
-    if (SIM_LIKELY(e->tag == (lin & PAGE_MASK) && (e->perm & need) == need)) {
+    if (SIM_LIKELY(e->tag == mem_tlb_tag(&cpu->tlb, lin) && (e->perm & need) == need)) {
         *phys = e->phys | (lin & (PAGE_SIZE - 1));
         return SIM_OK;
     }

@@ -18,8 +18,9 @@
  * Even with a zero count the destination is written back, so a 32-bit
  * register destination is zero-extended (as on the host core).
  *
- * No lazy op covers these, so flags are set eagerly: SF/ZF/PF from the
- * result via a LAZY_LOGIC record, then CF and OF.
+ * SHL/SHR/SAR record lazy flags (LAZY_SHL/SHR/SAR in flags.c compute the
+ * same CF and OF as shift_shl/shr/sar below); rotates and SHLD/SHRD set
+ * them eagerly.
  */
 #include "sim/cpu/flags.h"
 #include "sim/cpu/handlers.h"
@@ -152,8 +153,8 @@ shift_exec(CpuState *cpu, const DecodedInsn *d, ShiftKind kind) {
     if (c == 0) return opnd_write(cpu, d, 0, v);
     ShiftOut o = shift_compute(cpu, kind, v, bits, c);
     if (SIM_UNLIKELY(opnd_write(cpu, d, 0, o.r) != SIM_OK)) return SIM_FAULT;
-    if (kind <= SK_SAR)
-        shift_set_flags(cpu, size, o);
+    if (kind <= SK_SAR) /* SF ZF PF from the result, AF 0, CF OF as shift_shl/shr/sar */
+        flags_set_lazy(cpu, (LazyOp)(LAZY_SHL + (kind - SK_SHL)), size, v, c, o.r);
     else
         rotate_set_flags(cpu, o);
     return SIM_OK;

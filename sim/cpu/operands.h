@@ -27,22 +27,43 @@ static inline uint64_t insn_ea(const CpuState *cpu, const DecodedInsn *d)
     return ea & size_mask(d->addrsize);
 }
 
+/* `off` is a byte offset into cpu->gpr: a multiple of 8, plus 1 for AH..BH. */
 static inline uint64_t reg_read(const CpuState *cpu, unsigned off, unsigned size)
 {
-    uint64_t v = 0;
-    memcpy(&v, (const uint8_t *)cpu->gpr + off, size);
-    return v;
+    uint64_t r = cpu->gpr[off >> 3];
+    switch (size) {
+    case 1:
+        return (r >> (8 * (off & 7))) & 0xff;
+    case 2:
+        return r & 0xffff;
+    case 4:
+        return r & 0xffffffffu;
+    default:
+        return r;
+    }
 }
 
 /* SDM Vol. 1 3.4.1.1: 32-bit results zero-extend into the 64-bit register;
  * 8- and 16-bit results leave the other bits alone. */
 static inline void reg_write(CpuState *cpu, unsigned off, unsigned size, uint64_t v)
 {
-    if (size == 4) {
-        cpu->gpr[off / 8] = (uint32_t)v;
+    uint64_t *r = &cpu->gpr[off >> 3];
+    switch (size) {
+    case 1: {
+        unsigned shift = 8 * (off & 7);
+        *r = (*r & ~(UINT64_C(0xff) << shift)) | ((v & 0xff) << shift);
         return;
     }
-    memcpy((uint8_t *)cpu->gpr + off, &v, size);
+    case 2:
+        *r = (*r & ~UINT64_C(0xffff)) | (v & 0xffff);
+        return;
+    case 4:
+        *r = (uint32_t)v;
+        return;
+    default:
+        *r = v;
+        return;
+    }
 }
 
 static inline unsigned reg_off(unsigned reg) { return reg * 8; }

@@ -4,15 +4,19 @@
  * the host address of the page, so a guest load is a tag compare and a host
  * load.  Direct writes are granted only when the walk found the page dirty
  * and the page holds no decoded code (design.md "Speed architecture").
+ *
+ * Flushing all entries is O(1): a tag is the linear page address with the
+ * TLB's current epoch (1..TLB_EPOCH_MAX) in its low 12 bits, and a flush
+ * moves to the next epoch, so older entries no longer match.
  */
 #ifndef VMXSIM_MEM_TLB_H
 #define VMXSIM_MEM_TLB_H
 
 #include "sim/sim.h"
 
-#define TLB_BITS 8
+#define TLB_BITS 12
 #define TLB_ENTRIES (1u << TLB_BITS)
-#define TLB_INVALID_TAG UINT64_MAX
+#define TLB_EPOCH_MAX 0xffeu /* epoch 0 and 0xfff are never current */
 
 /* Permission bits of an entry: what an access of each kind may do. */
 enum {
@@ -29,7 +33,7 @@ enum {
 };
 
 typedef struct TlbEntry {
-    uint64_t tag;   /* linear page address, or TLB_INVALID_TAG */
+    uint64_t tag;   /* linear page address | epoch */
     uint64_t phys;  /* physical page address */
     uint8_t *host;  /* host address of the page when TLB_HOST_READ */
     uint32_t perm;
@@ -38,6 +42,8 @@ typedef struct TlbEntry {
 
 typedef struct Tlb {
     TlbEntry entry[TLB_ENTRIES];
+    uint64_t epoch;   /* current epoch, in 1..TLB_EPOCH_MAX */
+    bool has_global;  /* a global entry was filled in the current epoch */
 } Tlb;
 
 static inline TlbEntry *mem_tlb_slot(Tlb *t, uint64_t lin)
@@ -45,6 +51,23 @@ static inline TlbEntry *mem_tlb_slot(Tlb *t, uint64_t lin)
     return &t->entry[(lin >> PAGE_SHIFT) & (TLB_ENTRIES - 1)];
 }
 
+/* The tag an entry for lin has in the current epoch. */
+static inline uint64_t mem_tlb_tag(const Tlb *t, uint64_t lin) { return (lin & PAGE_MASK) | t->epoch; }
+
+static inline bool mem_tlb_entry_valid(const Tlb *t, const TlbEntry *e)
+{
+    return (e->tag & (PAGE_SIZE - 1)) == t->epoch;
+}
+
+/* The valid entry for lin, or NULL. */
+static inline TlbEntry *mem_tlb_lookup(Tlb *t, uint64_t lin)
+{
+    TlbEntry *e = mem_tlb_slot(t, lin);
+    return e->tag == mem_tlb_tag(t, lin) ? e : NULL;
+}
+
+void mem_tlb_init(Tlb *t);
+TlbEntry *mem_tlb_fill(Tlb *t, uint64_t lin, uint64_t phys, uint8_t *host, uint32_t perm);
 void mem_tlb_flush_all(Tlb *t);
 void mem_tlb_flush_nonglobal(Tlb *t);
 void mem_tlb_flush_page(Tlb *t, uint64_t lin);

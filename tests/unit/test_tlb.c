@@ -12,31 +12,28 @@ static Tlb tlb;
 static uint8_t host_page[PAGE_SIZE];
 
 static void setup(void) {
-    mem_tlb_flush_all(&tlb);
+    mem_tlb_init(&tlb);
 }
 
 static TlbEntry *fill(uint64_t lin, uint64_t phys, uint32_t perm) {
-    TlbEntry *e = mem_tlb_slot(&tlb, lin);
-    *e = (TlbEntry){lin & PAGE_MASK, phys & PAGE_MASK, host_page, perm, 0};
-    return e;
+    return mem_tlb_fill(&tlb, lin, phys, host_page, perm);
 }
 
 static void ck_valid(const TlbEntry *e, uint64_t lin, uint64_t phys, uint32_t perm) {
-    ck_assert_uint_eq(e->tag, lin & PAGE_MASK);
+    ck_assert_ptr_eq(mem_tlb_lookup(&tlb, lin), e);
     ck_assert_uint_eq(e->phys, phys & PAGE_MASK);
     ck_assert_ptr_eq(e->host, host_page);
     ck_assert_uint_eq(e->perm, perm);
 }
 
 static void ck_invalid(const TlbEntry *e) {
-    ck_assert_uint_eq(e->tag, TLB_INVALID_TAG);
-    ck_assert_uint_eq(e->perm, 0);
+    ck_assert(!mem_tlb_entry_valid(&tlb, e));
 }
 
 /* The slot is chosen by the low TLB_BITS bits of the linear page number. */
 START_TEST(test_tlb_slot_low_page_bits_select_entry) {
     ck_assert_ptr_eq(mem_tlb_slot(&tlb, 0x5abc), &tlb.entry[5]);
-    ck_assert_ptr_eq(mem_tlb_slot(&tlb, 0x105000), &tlb.entry[5]);
+    ck_assert_ptr_eq(mem_tlb_slot(&tlb, ((uint64_t)TLB_ENTRIES + 5) << PAGE_SHIFT), &tlb.entry[5]);
     ck_assert_ptr_eq(mem_tlb_slot(&tlb, 0x6000), &tlb.entry[6]);
     ck_assert_ptr_eq(mem_tlb_slot(&tlb, UINT64_C(0xffffffffffffffff)), &tlb.entry[TLB_ENTRIES - 1]);
 }
@@ -81,9 +78,10 @@ END_TEST
 
 /* Same slot, different linear page: not the page being invalidated. */
 START_TEST(test_tlb_flush_page_other_page_in_same_slot_kept) {
-    TlbEntry *e = fill(0x105000, 0x9000, PERM_HOST);
+    uint64_t alias = ((uint64_t)TLB_ENTRIES + 5) << PAGE_SHIFT;
+    TlbEntry *e = fill(alias, 0x9000, PERM_HOST);
     mem_tlb_flush_page(&tlb, 0x5000);
-    ck_valid(e, 0x105000, 0x9000, PERM_HOST);
+    ck_valid(e, alias, 0x9000, PERM_HOST);
 }
 END_TEST
 
@@ -128,11 +126,37 @@ START_TEST(test_tlb_revoke_host_write_other_page_keeps_host_write) {
 }
 END_TEST
 
+/* Flushes are epochs: after the epochs wrap, old entries still never match. */
+START_TEST(test_tlb_epoch_wrap_old_entries_stay_invalid) {
+    TlbEntry *e = fill(0x5000, 0x9000, PERM_HOST);
+    for (unsigned i = 0; i < 2 * TLB_EPOCH_MAX + 3; i++) {
+        mem_tlb_flush_all(&tlb);
+        ck_assert_ptr_null(mem_tlb_lookup(&tlb, 0x5000));
+        ck_assert_uint_ge(tlb.epoch, 1);
+        ck_assert_uint_le(tlb.epoch, TLB_EPOCH_MAX);
+    }
+    (void)e;
+}
+END_TEST
+
+/* A global entry survives several CR3 flushes in a row. */
+START_TEST(test_tlb_flush_nonglobal_twice_global_entry_kept) {
+    TlbEntry *g = fill(0x3000, 0x9000, PERM_HOST | TLB_GLOBAL);
+    mem_tlb_flush_nonglobal(&tlb);
+    mem_tlb_flush_nonglobal(&tlb);
+    ck_valid(g, 0x3000, 0x9000, PERM_HOST | TLB_GLOBAL);
+    mem_tlb_flush_all(&tlb);
+    ck_invalid(g);
+}
+END_TEST
+
 static Suite *tlb_suite(void) {
     Suite *s = suite_create("tlb");
     TCase *tc = tcase_create("core");
     tcase_add_checked_fixture(tc, setup, NULL);
     tcase_add_test(tc, test_tlb_slot_low_page_bits_select_entry);
+    tcase_add_test(tc, test_tlb_epoch_wrap_old_entries_stay_invalid);
+    tcase_add_test(tc, test_tlb_flush_nonglobal_twice_global_entry_kept);
     tcase_add_test(tc, test_tlb_flush_all_invalidates_every_entry);
     tcase_add_test(tc, test_tlb_flush_nonglobal_nonglobal_entries_dropped);
     tcase_add_test(tc, test_tlb_flush_nonglobal_global_entries_kept);
