@@ -130,6 +130,9 @@ static void decode_block(CpuState *cpu, Block *b, uint64_t rip, uint64_t lin, ui
             break;
     }
     cpu->fault = saved;
+    b->cycles = 0;
+    for (unsigned i = 0; i < n; i++)
+        b->cycles += out[i].cycles;
     b->count = (uint16_t)n;
     b->first = c->arena_used;
     b->page2 = page2;
@@ -169,6 +172,7 @@ SimStatus cpu_cache_lookup(CpuState *cpu, const Block **block)
     b->phys = phys;
     b->mode = (uint8_t)cpu->mode;
     b->gen = mem_page_gen(cpu->mem, phys);
+    memset(b->link, 0, sizeof(b->link));
     decode_block(cpu, b, cpu->RIP, lin, phys);
     if (b->count == 0) {
         /* The first instruction itself cannot be fetched or decoded: raise it. */
@@ -180,4 +184,39 @@ SimStatus cpu_cache_lookup(CpuState *cpu, const Block **block)
     }
     *block = b;
     return SIM_OK;
+}
+
+static uint64_t current_linear(const CpuState *cpu)
+{
+    if (cpu->mode == MODE_LONG64)
+        return cpu->RIP;
+    return (cpu->seg[SEG_CS].base + cpu->RIP) & 0xffffffffu;
+}
+
+const Block *cpu_cache_follow(CpuState *cpu, const Block *from)
+{
+    uint64_t lin = current_linear(cpu);
+    for (unsigned k = 0; k < 2; k++) {
+        const BlockLink *l = &from->link[k];
+        const Block *to = l->to;
+        if (l->lin != lin || !to || l->epoch != cpu->tlb.epoch || l->cpl != cpu->cpl)
+            continue;
+        /* The slot may since hold another block, or the page new code. */
+        if (to->phys != l->phys || to->mode != cpu->mode ||
+            to->gen != mem_page_gen(cpu->mem, to->phys) || to->page2 != UINT64_MAX)
+            return NULL;
+        if (cpu->mode != MODE_LONG64 && cpu->RIP > cpu->seg[SEG_CS].limit)
+            return NULL; /* the lookup raises #GP */
+        cpu->cache->hits++;
+        return to;
+    }
+    return NULL;
+}
+
+void cpu_cache_link(CpuState *cpu, const Block *from, const Block *to)
+{
+    Block *f = (Block *)from;
+    BlockLink *l = &f->link[f->next_link];
+    f->next_link ^= 1;
+    *l = (BlockLink){current_linear(cpu), to->phys, cpu->tlb.epoch, (Block *)to, cpu->cpl};
 }

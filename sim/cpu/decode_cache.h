@@ -15,13 +15,29 @@
 #define CACHE_ARENA_INSNS (1u << 17)
 #define BLOCK_MAX_INSNS 64
 
+struct Block;
+
+/* A block's record of a successor it was followed by (design.md "link a
+ * block to its successor once known").  Valid while the successor still
+ * holds the same code and the translation it was reached by is unchanged. */
+typedef struct BlockLink {
+    uint64_t lin;   /* linear address the successor starts at */
+    uint64_t phys;  /* its physical address when linked */
+    uint64_t epoch; /* the TLB epoch when linked (a flush breaks the link) */
+    struct Block *to;
+    uint8_t cpl;
+} BlockLink;
+
 typedef struct Block {
     uint64_t phys;  /* physical address of the first byte; UINT64_MAX when empty */
     uint64_t page2; /* second physical page when the last instruction crosses, else UINT64_MAX */
     uint32_t gen, gen2;
     uint32_t first; /* index of the first instruction in the arena */
+    uint32_t cycles; /* sum of the instructions' costs */
     uint16_t count;
     uint8_t mode;
+    uint8_t next_link; /* which link slot the next new successor replaces */
+    BlockLink link[2];
 } Block;
 
 typedef struct DecodeCache {
@@ -41,6 +57,11 @@ void cpu_cache_flush(DecodeCache *c);
 /* The block starting at the current RIP, decoding it on a miss.  Raises
  * #PF/#GP/#UD for the first instruction's fetch or decode. */
 SimStatus cpu_cache_lookup(CpuState *cpu, const Block **block) SIM_MUST_CHECK;
+
+/* The successor of `from` at the current RIP if a valid link exists, else NULL. */
+const Block *cpu_cache_follow(CpuState *cpu, const Block *from);
+/* Remember that `to` followed `from` at the current RIP. */
+void cpu_cache_link(CpuState *cpu, const Block *from, const Block *to);
 
 static inline const DecodedInsn *cpu_block_insns(const CpuState *cpu, const Block *b)
 {

@@ -15,6 +15,18 @@ static SimStatus deliver_or_stop(CpuState *cpu)
     return cpu_deliver_fault(cpu);
 }
 
+/* Retire the first n instructions of a block: count them and charge their cycles. */
+static void retire(CpuState *cpu, const Block *b, const DecodedInsn *first, unsigned n)
+{
+    cpu->insns += n;
+    if (n == b->count) {
+        cpu->cycles += b->cycles;
+        return;
+    }
+    for (unsigned i = 0; i < n; i++)
+        cpu->cycles += first[i].cycles;
+}
+
 /* A handler returned something other than SIM_OK: finish that instruction. */
 static SimStatus after_handler(CpuState *cpu, const DecodedInsn *d, uint64_t rip, SimStatus st)
 {
@@ -38,36 +50,58 @@ static SimStatus after_handler(CpuState *cpu, const DecodedInsn *d, uint64_t rip
     }
 }
 
+/* Execute a block; instructions are counted once for the whole block. */
 static SimStatus run_block(CpuState *cpu, const Block *b, uint64_t budget)
 {
-    const DecodedInsn *d = cpu_block_insns(cpu, b);
-    unsigned n = b->count < budget ? b->count : (unsigned)budget;
-    for (unsigned i = 0; i < n; i++, d++) {
+    const DecodedInsn *first = cpu_block_insns(cpu, b), *d = first;
+    unsigned n = b->count < budget ? b->count : (unsigned)budget, i;
+    for (i = 0; i < n; i++, d++) {
         uint64_t rip = cpu->RIP;
         cpu->RIP = rip + d->len;
         SimStatus st = d->handler(cpu, d);
-        if (SIM_UNLIKELY(st != SIM_OK))
+        if (SIM_UNLIKELY(st != SIM_OK)) {
+            retire(cpu, b, first, i);
             return after_handler(cpu, d, rip, st);
-        cpu->insns++;
-        cpu->cycles += d->cycles;
-        if (SIM_UNLIKELY(cpu->signals->pending))
+        }
+        if (SIM_UNLIKELY(cpu->signals->pending)) {
+            i++;
             break;
+        }
     }
+    retire(cpu, b, first, i);
+    return SIM_OK;
+}
+
+/* The next block: through the previous block's link when it has one. */
+static SimStatus next_block(CpuState *cpu, const Block *prev, const Block **b)
+{
+    if (prev && (*b = cpu_cache_follow(cpu, prev)) != NULL)
+        return SIM_OK;
+    if (cpu_cache_lookup(cpu, b) != SIM_OK)
+        return SIM_FAULT;
+    if (prev)
+        cpu_cache_link(cpu, prev, *b);
     return SIM_OK;
 }
 
 SimStatus cpu_run(CpuState *cpu, uint64_t budget)
 {
     uint64_t end = cpu->insns + budget;
+    const Block *prev = NULL;
     while (cpu->insns < end) {
         if (SIM_UNLIKELY(cpu->activity != ACTIVITY_ACTIVE))
             return cpu->activity == ACTIVITY_HLT ? SIM_HALT : SIM_SHUTDOWN;
         const Block *b;
-        SimStatus st = cpu_cache_lookup(cpu, &b);
+        SimStatus st = next_block(cpu, prev, &b);
+        prev = NULL;
         if (SIM_UNLIKELY(st != SIM_OK)) {
             st = deliver_or_stop(cpu);
         } else {
+            uint64_t before = cpu->insns;
             st = run_block(cpu, b, end - cpu->insns);
+            /* Link only after a block that ran to its end without an event. */
+            if (st == SIM_OK && cpu->insns - before == b->count && !cpu->signals->pending)
+                prev = b;
         }
         if (SIM_UNLIKELY(st != SIM_OK))
             return st;
