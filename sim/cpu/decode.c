@@ -189,9 +189,10 @@ static InsnHandler select_handler(const ZydisDecodedInstruction *zi, const Decod
         return exec_mov;
     case ZYDIS_MNEMONIC_MOVSD:
     case ZYDIS_MNEMONIC_CMPSD:
-        /* The same mnemonic names an SSE2 instruction; only the string form is here. */
+        /* The same mnemonic names an SSE2 instruction: its family handler
+         * (insn_sse.def) rather than the string row of insn_table.def. */
         if (zi->meta.category != ZYDIS_CATEGORY_STRINGOP)
-            return exec_unimplemented;
+            return zi->mnemonic == ZYDIS_MNEMONIC_MOVSD ? exec_sse_mov : exec_sse_arith;
         return table_handler(zi->mnemonic);
     default:
         return table_handler(zi->mnemonic);
@@ -219,6 +220,19 @@ static bool ends_block(ZydisMnemonic m, InsnHandler h)
     default:
         return false;
     }
+}
+
+/* True when the instruction writes memory (explicitly or implicitly, as PUSH
+ * and CALL do) or performs port I/O: only then can it raise a signal. */
+static bool may_signal(const ZydisDecodedInstruction *zi, const ZydisDecodedOperand *zo)
+{
+    if (zi->meta.category == ZYDIS_CATEGORY_IO || zi->meta.category == ZYDIS_CATEGORY_IOSTRINGOP)
+        return true;
+    for (unsigned i = 0; i < zi->operand_count; i++) {
+        if (zo[i].type == ZYDIS_OPERAND_TYPE_MEMORY && (zo[i].actions & ZYDIS_OPERAND_ACTION_MASK_WRITE))
+            return true;
+    }
+    return false;
 }
 
 static uint8_t prefix_bits(const ZydisDecodedInstruction *zi)
@@ -290,6 +304,8 @@ DecodeResult cpu_decode(const Decoders *dec, CpuMode mode, const uint8_t *bytes,
     if (zi.meta.branch_type != ZYDIS_BRANCH_TYPE_NONE || ends_block(zi.mnemonic, generic) ||
         generic == exec_unimplemented)
         d->flags |= DI_ENDS_BLOCK;
+    if (may_signal(&zi, zo))
+        d->flags |= DI_CHECK_SIGNALS;
     d->cycles = timing_cost(zi.meta.category, d->op_count > 0 && (d->op[0].kind == OPK_MEM ||
                                                                   d->op[1].kind == OPK_MEM));
     return DECODE_OK;

@@ -193,30 +193,21 @@ static uint64_t current_linear(const CpuState *cpu)
     return (cpu->seg[SEG_CS].base + cpu->RIP) & 0xffffffffu;
 }
 
-const Block *cpu_cache_follow(CpuState *cpu, const Block *from)
+bool cpu_cache_link_still_valid(CpuState *cpu, BlockLink *l)
 {
-    uint64_t lin = current_linear(cpu);
-    for (unsigned k = 0; k < 2; k++) {
-        const BlockLink *l = &from->link[k];
-        const Block *to = l->to;
-        if (l->lin != lin || !to || l->epoch != cpu->tlb.epoch || l->cpl != cpu->cpl)
-            continue;
-        /* The slot may since hold another block, or the page new code. */
-        if (to->phys != l->phys || to->mode != cpu->mode ||
-            to->gen != mem_page_gen(cpu->mem, to->phys) || to->page2 != UINT64_MAX)
-            return NULL;
-        if (cpu->mode != MODE_LONG64 && cpu->RIP > cpu->seg[SEG_CS].limit)
-            return NULL; /* the lookup raises #GP */
-        cpu->cache->hits++;
-        return to;
-    }
-    return NULL;
+    if (l->to->gen != mem_page_gen(cpu->mem, l->to->phys))
+        return false;
+    l->code_invalidations = cpu->mem->code_invalidations;
+    return true;
 }
 
 void cpu_cache_link(CpuState *cpu, const Block *from, const Block *to)
 {
     Block *f = (Block *)from;
+    if (to->page2 != UINT64_MAX)
+        return; /* blocks crossing a page are always looked up */
     BlockLink *l = &f->link[f->next_link];
     f->next_link ^= 1;
-    *l = (BlockLink){current_linear(cpu), to->phys, cpu->tlb.epoch, (Block *)to, cpu->cpl};
+    *l = (BlockLink){current_linear(cpu), to->phys, cpu->tlb.epoch, cpu->mem->code_invalidations,
+                     (Block *)to, cpu->cpl};
 }

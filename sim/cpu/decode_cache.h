@@ -24,6 +24,7 @@ typedef struct BlockLink {
     uint64_t lin;   /* linear address the successor starts at */
     uint64_t phys;  /* its physical address when linked */
     uint64_t epoch; /* the TLB epoch when linked (a flush breaks the link) */
+    uint64_t code_invalidations; /* Memory.code_invalidations when linked */
     struct Block *to;
     uint8_t cpl;
 } BlockLink;
@@ -58,8 +59,33 @@ void cpu_cache_flush(DecodeCache *c);
  * #PF/#GP/#UD for the first instruction's fetch or decode. */
 SimStatus cpu_cache_lookup(CpuState *cpu, const Block **block) SIM_MUST_CHECK;
 
-/* The successor of `from` at the current RIP if a valid link exists, else NULL. */
-const Block *cpu_cache_follow(CpuState *cpu, const Block *from);
+/* Slow part of cpu_cache_follow: decoded code was invalidated somewhere since
+ * the link was made; is the successor's page still unchanged? */
+bool cpu_cache_link_still_valid(CpuState *cpu, BlockLink *l);
+
+/* The successor of `from` at the current RIP if a valid link exists, else
+ * NULL (the caller then looks the block up).  Inline: it runs per block. */
+static inline const Block *cpu_cache_follow(CpuState *cpu, const Block *from)
+{
+    uint64_t lin = cpu->mode == MODE_LONG64 ? cpu->RIP
+                                            : ((cpu->seg[SEG_CS].base + cpu->RIP) & 0xffffffffu);
+    for (unsigned k = 0; k < 2; k++) {
+        BlockLink *l = (BlockLink *)&from->link[k];
+        const Block *to = l->to;
+        if (l->lin != lin || !to || l->epoch != cpu->tlb.epoch || l->cpl != cpu->cpl)
+            continue;
+        /* The slot may since hold another block, or the page new code. */
+        if (to->phys != l->phys || to->mode != cpu->mode)
+            return NULL;
+        if (l->code_invalidations != cpu->mem->code_invalidations &&
+            !cpu_cache_link_still_valid(cpu, l))
+            return NULL;
+        if (cpu->mode != MODE_LONG64 && cpu->RIP > cpu->seg[SEG_CS].limit)
+            return NULL; /* the lookup raises #GP */
+        return to;
+    }
+    return NULL;
+}
 /* Remember that `to` followed `from` at the current RIP. */
 void cpu_cache_link(CpuState *cpu, const Block *from, const Block *to);
 

@@ -44,6 +44,9 @@ enum {
 enum {
     DI_ENDS_BLOCK = 1u << 0, /* control transfer or mode change: stop the block */
     DI_RIP_REL = 1u << 1,
+    /* may raise a signal (writes memory, which can overwrite decoded code or
+     * reach a device; port I/O): the loop tests Signals after it */
+    DI_CHECK_SIGNALS = 1u << 2,
 };
 
 struct DecodedInsn {

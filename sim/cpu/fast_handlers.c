@@ -190,6 +190,33 @@ EXTEND_FORMS(32, 16)
 EXTEND_FORMS(64, 16)
 EXTEND_FORMS(64, 32)
 
+/* SHL/SHR/SAR reg, imm8: lazy flags as exec_shift.c records them; a masked
+ * count of 0 writes the register back (zero-extending) and leaves flags. */
+#define SHIFT_RI(name, EXPR, LAZY, SZ)                                                             \
+    static SimStatus name##_ri##SZ(CpuState *c, const DecodedInsn *d)                              \
+    {                                                                                              \
+        unsigned n = (unsigned)d->imm & (SZ == 64 ? 63 : 31);                                      \
+        uint64_t a = RD##SZ(c, d->op[0].reg);                                                      \
+        if (n == 0) {                                                                              \
+            WR##SZ(c, d->op[0].reg, a);                                                            \
+            return SIM_OK;                                                                         \
+        }                                                                                          \
+        uint64_t r = (EXPR) & MASK##SZ;                                                            \
+        WR##SZ(c, d->op[0].reg, r);                                                                \
+        flags_set_lazy(c, LAZY, SZ / 8, a, n, r);                                                  \
+        return SIM_OK;                                                                             \
+    }
+#define SAR_EXPR(SZ) ((uint64_t)((int64_t)(a << (64 - SZ)) >> (64 - SZ + n)))
+#define SHIFT_ALL(SZ)                                                                              \
+    SHIFT_RI(shl, a << n, LAZY_SHL, SZ)                                                            \
+    SHIFT_RI(shr, a >> n, LAZY_SHR, SZ)                                                            \
+    SHIFT_RI(sar, SAR_EXPR(SZ), LAZY_SAR, SZ)
+
+SHIFT_ALL(8)
+SHIFT_ALL(16)
+SHIFT_ALL(32)
+SHIFT_ALL(64)
+
 /* LEA: the address at the address size, truncated to the operand size. */
 static SimStatus lea_64(CpuState *c, const DecodedInsn *d)
 {
@@ -212,12 +239,22 @@ static inline SimStatus jump64(CpuState *c, uint64_t target)
     return SIM_OK;
 }
 
-static SimStatus jcc_rel64(CpuState *c, const DecodedInsn *d)
-{
-    if (!flags_cond(c, d->aux))
-        return SIM_OK;
-    return jump64(c, c->RIP + d->imm);
-}
+/* Jcc rel, one handler per condition so the flag test folds to a constant cc. */
+#define JCC(cc)                                                                                    \
+    static SimStatus jcc##cc##_rel64(CpuState *c, const DecodedInsn *d)                            \
+    {                                                                                              \
+        if (!flags_cond(c, cc))                                                                    \
+            return SIM_OK;                                                                         \
+        return jump64(c, c->RIP + d->imm);                                                         \
+    }
+JCC(0) JCC(1) JCC(2) JCC(3) JCC(4) JCC(5) JCC(6) JCC(7)
+JCC(8) JCC(9) JCC(10) JCC(11) JCC(12) JCC(13) JCC(14) JCC(15)
+
+static const InsnHandler jcc_rel64[16] = {
+    jcc0_rel64,  jcc1_rel64,  jcc2_rel64,  jcc3_rel64,  jcc4_rel64,  jcc5_rel64,
+    jcc6_rel64,  jcc7_rel64,  jcc8_rel64,  jcc9_rel64,  jcc10_rel64, jcc11_rel64,
+    jcc12_rel64, jcc13_rel64, jcc14_rel64, jcc15_rel64,
+};
 
 static SimStatus jmp_rel64(CpuState *c, const DecodedInsn *d) { return jump64(c, c->RIP + d->imm); }
 
@@ -324,6 +361,22 @@ static InsnHandler two_operand_handler(const DecodedInsn *d, InsnHandler generic
     return NULL;
 }
 
+/* SHL/SHR/SAR of a register by an immediate count. */
+static InsnHandler shift_handler(const DecodedInsn *d, InsnHandler generic)
+{
+    static const InsnHandler shl[4] = {shl_ri8, shl_ri16, shl_ri32, shl_ri64};
+    static const InsnHandler shr[4] = {shr_ri8, shr_ri16, shr_ri32, shr_ri64};
+    static const InsnHandler sar[4] = {sar_ri8, sar_ri16, sar_ri32, sar_ri64};
+    int size = size_index(d->op[0].size);
+    if (d->op_count != 2 || d->op[0].kind != OPK_REG || d->op[1].kind != OPK_IMM || size < 0)
+        return NULL;
+    if (generic == exec_shl)
+        return shl[size];
+    if (generic == exec_shr)
+        return shr[size];
+    return generic == exec_sar ? sar[size] : NULL;
+}
+
 static InsnHandler one_register_handler(const DecodedInsn *d, InsnHandler generic, CpuMode mode)
 {
     static const InsnHandler inc[4] = {inc_r8, inc_r16, inc_r32, inc_r64};
@@ -372,7 +425,7 @@ static InsnHandler long_mode_handler(const DecodedInsn *d, InsnHandler generic)
 {
     bool rel = d->op_count == 1 && d->op[0].kind == OPK_IMM && d->opsize == 8;
     if (generic == exec_jcc && rel)
-        return jcc_rel64;
+        return jcc_rel64[d->aux & 15];
     if (generic == exec_jmp && rel)
         return jmp_rel64;
     if (generic == exec_call && rel)
@@ -391,6 +444,8 @@ InsnHandler cpu_fast_handler(const DecodedInsn *d, CpuMode mode, InsnHandler gen
     InsnHandler h = two_operand_handler(d, generic);
     if (!h)
         h = extend_handler(d, generic);
+    if (!h)
+        h = shift_handler(d, generic);
     if (!h)
         h = one_register_handler(d, generic, mode);
     if (!h && mode == MODE_LONG64)

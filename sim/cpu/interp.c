@@ -63,7 +63,7 @@ static SimStatus run_block(CpuState *cpu, const Block *b, uint64_t budget)
             retire(cpu, b, first, i);
             return after_handler(cpu, d, rip, st);
         }
-        if (SIM_UNLIKELY(cpu->signals->pending)) {
+        if ((d->flags & DI_CHECK_SIGNALS) && SIM_UNLIKELY(cpu->signals->pending)) {
             i++;
             break;
         }

@@ -38,7 +38,7 @@ typedef struct Memory {
     unsigned mmio_count;
     struct Tlb *tlbs[MEM_MAX_TLBS]; /* every TLB that may hold direct-write entries */
     unsigned tlb_count;
-    uint64_t code_invalidations; /* statistics */
+    uint64_t code_invalidations; /* bumped whenever any decoded code is invalidated */
 } Memory;
 
 /* ram_size is rounded up to a page; false (and errno) when the host mapping fails. */
