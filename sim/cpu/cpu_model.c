@@ -10,8 +10,9 @@
 
 /* What the integer core implements today (docs/cpu-models.md). */
 #define BASE_FEATURES                                                                              \
-    (F(PSE) | F(TSC) | F(MSR) | F(PAE) | F(PGE) | F(CMOV) | F(PAT) | F(PSE36) | F(NX) |             \
-     F(PDPE1GB) | F(LM) | F(LAHF_LM))
+    (F(PSE) | F(TSC) | F(MSR) | F(PAE) | F(CX8) | F(PGE) | F(CMOV) | F(PAT) | F(PSE36) | F(NX) |    \
+     F(PDPE1GB) | F(LM) | F(LAHF_LM) | F(CX16) | F(POPCNT) | F(MOVBE) | F(ABM) | F(BMI1) |          \
+     F(BMI2) | F(RDTSCP))
 
 static const CpuModel models[] = {
     {"base", "x86-64 integer core: long mode, PAE, NX, 1 GiB pages; no FPU/SSE, no VMX yet",

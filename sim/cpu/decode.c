@@ -293,7 +293,9 @@ DecodeResult cpu_decode(const Decoders *dec, CpuMode mode, const uint8_t *bytes,
     d->op_count = ok ? zi.operand_count_visible : 0;
     for (unsigned i = 0; ok && i < d->op_count; i++)
         ok = translate_operand(&zo[i], d, i);
-    if (zi.meta.category == ZYDIS_CATEGORY_STRINGOP || zi.meta.category == ZYDIS_CATEGORY_IOSTRINGOP)
+    /* XLAT's memory operand is hidden too: DS:[rBX+AL], overridable. */
+    if (zi.meta.category == ZYDIS_CATEGORY_STRINGOP || zi.meta.category == ZYDIS_CATEGORY_IOSTRINGOP ||
+        zi.mnemonic == ZYDIS_MNEMONIC_XLAT)
         d->seg = string_segment(&zi);
     int cc = condition_code(zi.mnemonic);
     if (cc >= 0)

@@ -4,14 +4,29 @@
 #include "sim/cpu/handlers.h"
 #include "sim/cpu/segmentation.h"
 #include "sim/cpu/stack.h"
+#include "sim/cpu/write_probe.h"
 
-/* SDM Vol. 2 PUSH: segment registers are pushed zero-extended. */
+/* SDM Vol. 2 PUSH: a segment register pushed with a 32- or 64-bit operand
+ * size is written with a 16-bit move, leaving the rest of the slot
+ * unmodified, as all recent Intel Core processors do. */
+static SimStatus push_segment(CpuState *cpu, const DecodedInsn *d)
+{
+    unsigned as = stack_addr_size(cpu);
+    uint64_t mask = size_mask(as), sp = (cpu->gpr[REG_RSP] - d->opsize) & mask;
+    if (cpu_probe_write(cpu, SEG_SS, sp, d->opsize) != SIM_OK)
+        return SIM_FAULT; /* the whole slot must be writable */
+    if (cpu_mem_write(cpu, SEG_SS, sp, 2, cpu->seg[d->op[0].reg].selector) != SIM_OK)
+        return SIM_FAULT;
+    cpu->gpr[REG_RSP] = (cpu->gpr[REG_RSP] & ~mask) | sp;
+    return SIM_OK;
+}
+
 SimStatus exec_push(CpuState *cpu, const DecodedInsn *d)
 {
     uint64_t v;
     if (d->op[0].kind == OPK_SREG)
-        v = cpu->seg[d->op[0].reg].selector;
-    else if (d->op[0].kind == OPK_IMM)
+        return push_segment(cpu, d);
+    if (d->op[0].kind == OPK_IMM)
         v = d->imm;
     else if (opnd_read(cpu, d, 0, &v) != SIM_OK)
         return SIM_FAULT;
@@ -32,6 +47,8 @@ SimStatus exec_pop(CpuState *cpu, const DecodedInsn *d)
         st = opnd_write(cpu, d, 0, v);
     if (st != SIM_OK)
         cpu->gpr[REG_RSP] = old_rsp;
+    else if (d->op[0].kind == OPK_SREG && d->op[0].reg == SEG_SS)
+        cpu->movss_shadow = true; /* SDM 6.8.3: POP SS blocks events like MOV SS */
     return st;
 }
 
