@@ -4,46 +4,8 @@
  * immediate forms (memory forms need the access layer).  Expected values are
  * hand-computed from SDM Vol. 2 and checked against the host CPU.
  */
-#include <check.h>
-#include <stdlib.h>
-#include <string.h>
+#include "handler_support.h"
 
-#include "sim/cpu/flags.h"
-#include "sim/cpu/handlers.h"
-#include "sim/cpu/operands.h"
-
-#define CF RFLAGS_CF
-#define PF RFLAGS_PF
-#define AF RFLAGS_AF
-#define ZF RFLAGS_ZF
-#define SF RFLAGS_SF
-#define OF RFLAGS_OF
-
-static void cpu_setup(CpuState *cpu) {
-    memset(cpu, 0, sizeof(*cpu));
-    cpu->mode = MODE_LONG64;
-    cpu->lazy.op = LAZY_NONE;
-    cpu->rflags = 2;
-    cpu->seg[SEG_CS].limit = 0xffffffff;
-}
-
-static DecodedOperand opnd_reg(unsigned reg, unsigned size) {
-    DecodedOperand o = {.kind = OPK_REG, .size = (uint16_t)size, .reg = (uint8_t)reg_off(reg)};
-    return o;
-}
-
-/* op[0] = RAX-family, op[1] = RCX-family, both `size` bytes. */
-static DecodedInsn insn_rr(InsnHandler h, unsigned size) {
-    DecodedInsn d;
-    memset(&d, 0, sizeof(d));
-    d.handler = h;
-    d.opsize = (uint8_t)size;
-    d.addrsize = 8;
-    d.op_count = 2;
-    d.op[0] = opnd_reg(REG_RAX, size);
-    d.op[1] = opnd_reg(REG_RCX, size);
-    return d;
-}
 
 /* op[0] = RAX-family, op[1] = immediate (sign-extended, destination size). */
 static DecodedInsn insn_ri(InsnHandler h, unsigned size, int64_t imm) {
@@ -67,10 +29,6 @@ static DecodedInsn insn_none(InsnHandler h, unsigned opsize) {
     d.handler = h;
     d.opsize = (uint8_t)opsize;
     return d;
-}
-
-static uint64_t arith(const CpuState *cpu) {
-    return cpu_get_rflags(cpu) & RFLAGS_ARITH;
 }
 
 /* ---- ADD / ADC / SUB / SBB / CMP ---- */

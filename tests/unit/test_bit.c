@@ -4,50 +4,7 @@
  * Hand-computed values from SDM Vol. 2 (undefined results: docs/flags.md)
  * and a comparison of the defined results with the host CPU.
  */
-#include <check.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "sim/cpu/flags.h"
-#include "sim/cpu/handlers.h"
-#include "sim/cpu/operands.h"
-
-#define CF RFLAGS_CF
-#define PF RFLAGS_PF
-#define AF RFLAGS_AF
-#define ZF RFLAGS_ZF
-#define SF RFLAGS_SF
-#define OF RFLAGS_OF
-
-static void cpu_setup(CpuState *cpu) {
-    memset(cpu, 0, sizeof(*cpu));
-    cpu->mode = MODE_LONG64;
-    cpu->lazy.op = LAZY_NONE;
-    cpu->rflags = 2;
-    cpu->seg[SEG_CS].limit = 0xffffffff;
-}
-
-static DecodedOperand opnd_reg(unsigned reg, unsigned size) {
-    DecodedOperand o = {.kind = OPK_REG, .size = (uint16_t)size, .reg = (uint8_t)reg_off(reg)};
-    return o;
-}
-
-/* op[0] = RAX-family, op[1] = RCX-family. */
-static DecodedInsn insn_rr(InsnHandler h, unsigned size) {
-    DecodedInsn d;
-    memset(&d, 0, sizeof(d));
-    d.handler = h;
-    d.opsize = (uint8_t)size;
-    d.addrsize = 8;
-    d.op_count = 2;
-    d.op[0] = opnd_reg(REG_RAX, size);
-    d.op[1] = opnd_reg(REG_RCX, size);
-    return d;
-}
-
-static uint64_t arith(const CpuState *cpu) {
-    return cpu_get_rflags(cpu) & RFLAGS_ARITH;
-}
+#include "handler_support.h"
 
 /* ---- BT / BTS / BTR / BTC ---- */
 

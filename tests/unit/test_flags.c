@@ -4,34 +4,8 @@
  * hand from SDM Vol. 1 3.4.3.1 and Appendix B Table B-1, and checked against
  * the host CPU (x86-64) where that is easy.
  */
-#include <check.h>
-#include <stdlib.h>
-#include <string.h>
+#include "handler_support.h"
 
-#include "sim/cpu/exceptions.h"
-#include "sim/cpu/flags.h"
-#include "sim/cpu/handlers.h"
-#include "sim/cpu/operands.h"
-
-#define CF RFLAGS_CF
-#define PF RFLAGS_PF
-#define AF RFLAGS_AF
-#define ZF RFLAGS_ZF
-#define SF RFLAGS_SF
-#define OF RFLAGS_OF
-
-static void cpu_setup(CpuState *cpu) {
-    memset(cpu, 0, sizeof(*cpu));
-    cpu->mode = MODE_LONG64;
-    cpu->lazy.op = LAZY_NONE;
-    cpu->rflags = 2;
-    cpu->seg[SEG_CS].limit = 0xffffffff;
-}
-
-static DecodedOperand opnd_reg(unsigned reg, unsigned size) {
-    DecodedOperand o = {.kind = OPK_REG, .size = (uint16_t)size, .reg = (uint8_t)reg_off(reg)};
-    return o;
-}
 
 /* ---- lazy flags against hand-computed values ---- */
 

@@ -4,34 +4,8 @@
  * the docs/flags.md choices), #DE on both sides of each rule, and a
  * comparison of the defined results with the host CPU.
  */
-#include <check.h>
-#include <stdlib.h>
-#include <string.h>
+#include "handler_support.h"
 
-#include "sim/cpu/exceptions.h"
-#include "sim/cpu/flags.h"
-#include "sim/cpu/handlers.h"
-#include "sim/cpu/operands.h"
-
-#define CF RFLAGS_CF
-#define PF RFLAGS_PF
-#define AF RFLAGS_AF
-#define ZF RFLAGS_ZF
-#define SF RFLAGS_SF
-#define OF RFLAGS_OF
-
-static void cpu_setup(CpuState *cpu) {
-    memset(cpu, 0, sizeof(*cpu));
-    cpu->mode = MODE_LONG64;
-    cpu->lazy.op = LAZY_NONE;
-    cpu->rflags = 2;
-    cpu->seg[SEG_CS].limit = 0xffffffff;
-}
-
-static DecodedOperand opnd_reg(unsigned reg, unsigned size) {
-    DecodedOperand o = {.kind = OPK_REG, .size = (uint16_t)size, .reg = (uint8_t)reg_off(reg)};
-    return o;
-}
 
 /* One-operand form: op[0] = RCX-family; RAX/RDX implicit. */
 static DecodedInsn insn_one(InsnHandler h, unsigned size) {
@@ -62,10 +36,6 @@ static DecodedInsn insn_imul3(unsigned size, int64_t imm) {
     d.op[2].size = (uint16_t)size;
     d.imm = (uint64_t)imm;
     return d;
-}
-
-static uint64_t arith(const CpuState *cpu) {
-    return cpu_get_rflags(cpu) & RFLAGS_ARITH;
 }
 
 /* ---- MUL / IMUL ---- */

@@ -3,33 +3,8 @@
  * Hand-computed cases from SDM Vol. 2 (undefined flags: the values in
  * docs/flags.md), plus a comparison of the SDM-defined results with the host.
  */
-#include <check.h>
-#include <stdlib.h>
-#include <string.h>
+#include "handler_support.h"
 
-#include "sim/cpu/flags.h"
-#include "sim/cpu/handlers.h"
-#include "sim/cpu/operands.h"
-
-#define CF RFLAGS_CF
-#define PF RFLAGS_PF
-#define AF RFLAGS_AF
-#define ZF RFLAGS_ZF
-#define SF RFLAGS_SF
-#define OF RFLAGS_OF
-
-static void cpu_setup(CpuState *cpu) {
-    memset(cpu, 0, sizeof(*cpu));
-    cpu->mode = MODE_LONG64;
-    cpu->lazy.op = LAZY_NONE;
-    cpu->rflags = 2;
-    cpu->seg[SEG_CS].limit = 0xffffffff;
-}
-
-static DecodedOperand opnd_reg(unsigned reg, unsigned size) {
-    DecodedOperand o = {.kind = OPK_REG, .size = (uint16_t)size, .reg = (uint8_t)reg_off(reg)};
-    return o;
-}
 
 /* SHL..RCR r, CL: op[0] = RAX-family, op[1] = CL. */
 static DecodedInsn insn_shift_cl(InsnHandler h, unsigned size) {
@@ -51,10 +26,6 @@ static DecodedInsn insn_double_cl(InsnHandler h, unsigned size) {
     d.op[1] = opnd_reg(REG_RDX, size);
     d.op[2] = opnd_reg(REG_RCX, 1);
     return d;
-}
-
-static uint64_t arith(const CpuState *cpu) {
-    return cpu_get_rflags(cpu) & RFLAGS_ARITH;
 }
 
 typedef struct ShiftCase {
