@@ -41,7 +41,7 @@ static inline uint32_t tlb_need(const CpuState *cpu, AccessKind kind)
     return need[cpu->cpl == 3][kind];
 }
 
-static inline SimStatus SIM_MUST_CHECK cpu_lin_read(CpuState *cpu, uint64_t lin, unsigned size,
+static inline __attribute__((always_inline)) SimStatus SIM_MUST_CHECK cpu_lin_read(CpuState *cpu, uint64_t lin, unsigned size,
                                                     uint64_t *value)
 {
     TlbEntry *e = mem_tlb_slot(&cpu->tlb, lin);
@@ -56,7 +56,7 @@ static inline SimStatus SIM_MUST_CHECK cpu_lin_read(CpuState *cpu, uint64_t lin,
     return cpu_lin_read_slow(cpu, lin, size, value, false);
 }
 
-static inline SimStatus SIM_MUST_CHECK cpu_lin_write(CpuState *cpu, uint64_t lin, unsigned size,
+static inline __attribute__((always_inline)) SimStatus SIM_MUST_CHECK cpu_lin_write(CpuState *cpu, uint64_t lin, unsigned size,
                                                      uint64_t value)
 {
     TlbEntry *e = mem_tlb_slot(&cpu->tlb, lin);
@@ -90,7 +90,7 @@ static inline bool cpu_linear64(const CpuState *cpu, unsigned seg, uint64_t offs
 }
 
 /* seg:offset accesses, as instructions make them. */
-static inline SimStatus SIM_MUST_CHECK cpu_mem_read(CpuState *cpu, unsigned seg, uint64_t offset,
+static inline __attribute__((always_inline)) SimStatus SIM_MUST_CHECK cpu_mem_read(CpuState *cpu, unsigned seg, uint64_t offset,
                                                     unsigned size, uint64_t *value)
 {
     uint64_t lin;
@@ -101,7 +101,7 @@ static inline SimStatus SIM_MUST_CHECK cpu_mem_read(CpuState *cpu, unsigned seg,
     return cpu_lin_read(cpu, lin, size, value);
 }
 
-static inline SimStatus SIM_MUST_CHECK cpu_mem_write(CpuState *cpu, unsigned seg, uint64_t offset,
+static inline __attribute__((always_inline)) SimStatus SIM_MUST_CHECK cpu_mem_write(CpuState *cpu, unsigned seg, uint64_t offset,
                                                      unsigned size, uint64_t value)
 {
     uint64_t lin;

@@ -24,13 +24,6 @@ typedef struct Wide {
     uint64_t lo, hi;
 } Wide;
 
-/* CF = OF = `overflow`; SF/ZF/AF/PF as an Intel core sets them (above). */
-static void mul_set_flags(CpuState *cpu, unsigned size, uint64_t lo, bool overflow) {
-    uint64_t f = overflow ? RFLAGS_CF | RFLAGS_OF : 0;
-    if ((lo >> (8 * size - 1)) & 1) f |= RFLAGS_SF;
-    if (!__builtin_parity((unsigned)(lo & 0xff))) f |= RFLAGS_PF;
-    flags_set_arith(cpu, RFLAGS_ARITH, f);
-}
 
 /* The implicit dividend / multiplicand: AX, or rDX:rAX as (hi, lo). */
 static inline uint64_t acc_lo(const CpuState *cpu, unsigned size) {
@@ -56,7 +49,7 @@ SimStatus exec_mul(CpuState *cpu, const DecodedInsn *d) {
     u128 p = (u128)a * b;
     Wide w = {(uint64_t)p & size_mask(size), (uint64_t)(p >> bits) & size_mask(size)};
     acc_write(cpu, size, w);
-    mul_set_flags(cpu, size, w.lo, w.hi != 0);
+    flags_set_mul(cpu, size, w.lo, w.hi != 0);
     return SIM_OK;
 }
 
@@ -69,7 +62,7 @@ static SimStatus imul_one(CpuState *cpu, const DecodedInsn *d) {
     s128 p = (s128)(int64_t)sign_extend(a, size) * (int64_t)sign_extend(b, size);
     Wide w = {(uint64_t)p & size_mask(size), (uint64_t)(p >> bits) & size_mask(size)};
     acc_write(cpu, size, w);
-    mul_set_flags(cpu, size, w.lo, p != (s128)(int64_t)sign_extend(w.lo, size));
+    flags_set_mul(cpu, size, w.lo, p != (s128)(int64_t)sign_extend(w.lo, size));
     return SIM_OK;
 }
 
@@ -84,7 +77,7 @@ static SimStatus imul_truncating(CpuState *cpu, const DecodedInsn *d) {
     s128 p = (s128)(int64_t)sign_extend(a, size) * (int64_t)sign_extend(b, size);
     uint64_t r = (uint64_t)p & size_mask(size);
     reg_write(cpu, d->op[0].reg, size, r);
-    mul_set_flags(cpu, size, r, p != (s128)(int64_t)sign_extend(r, size));
+    flags_set_mul(cpu, size, r, p != (s128)(int64_t)sign_extend(r, size));
     return SIM_OK;
 }
 

@@ -217,6 +217,53 @@ SHIFT_ALL(16)
 SHIFT_ALL(32)
 SHIFT_ALL(64)
 
+/* IMUL r, r/m and IMUL r, r/m, imm at 32 and 64 bits (exec_muldiv.c rules). */
+static inline void imul32_finish(CpuState *c, const DecodedInsn *d, uint64_t a, uint64_t b)
+{
+    int64_t p = (int64_t)(int32_t)a * (int32_t)b;
+    WR32(c, d->op[0].reg, (uint64_t)p);
+    flags_set_mul(c, 4, (uint32_t)p, p != (int32_t)p);
+}
+
+static inline void imul64_finish(CpuState *c, const DecodedInsn *d, uint64_t a, uint64_t b)
+{
+    int64_t p;
+    bool overflow = __builtin_mul_overflow((int64_t)a, (int64_t)b, &p);
+    WR64(c, d->op[0].reg, (uint64_t)p);
+    flags_set_mul(c, 8, (uint64_t)p, overflow);
+}
+
+#define IMUL_FORMS(SZ)                                                                             \
+    static SimStatus imul_rr##SZ(CpuState *c, const DecodedInsn *d)                                \
+    {                                                                                              \
+        imul##SZ##_finish(c, d, RD##SZ(c, d->op[0].reg), RD##SZ(c, d->op[1].reg));                 \
+        return SIM_OK;                                                                             \
+    }                                                                                              \
+    static SimStatus imul_rm##SZ(CpuState *c, const DecodedInsn *d)                                \
+    {                                                                                              \
+        uint64_t b;                                                                                \
+        if (SIM_UNLIKELY(MEM_READ(c, d, SZ / 8, &b) != SIM_OK))                                    \
+            return SIM_FAULT;                                                                      \
+        imul##SZ##_finish(c, d, RD##SZ(c, d->op[0].reg), b);                                       \
+        return SIM_OK;                                                                             \
+    }                                                                                              \
+    static SimStatus imul_rri##SZ(CpuState *c, const DecodedInsn *d)                               \
+    {                                                                                              \
+        imul##SZ##_finish(c, d, RD##SZ(c, d->op[1].reg), d->imm);                                  \
+        return SIM_OK;                                                                             \
+    }                                                                                              \
+    static SimStatus imul_rmi##SZ(CpuState *c, const DecodedInsn *d)                               \
+    {                                                                                              \
+        uint64_t a;                                                                                \
+        if (SIM_UNLIKELY(MEM_READ(c, d, SZ / 8, &a) != SIM_OK))                                    \
+            return SIM_FAULT;                                                                      \
+        imul##SZ##_finish(c, d, a, d->imm);                                                        \
+        return SIM_OK;                                                                             \
+    }
+
+IMUL_FORMS(32)
+IMUL_FORMS(64)
+
 /* LEA: the address at the address size, truncated to the operand size. */
 static SimStatus lea_64(CpuState *c, const DecodedInsn *d)
 {
@@ -257,6 +304,16 @@ static const InsnHandler jcc_rel64[16] = {
 };
 
 static SimStatus jmp_rel64(CpuState *c, const DecodedInsn *d) { return jump64(c, c->RIP + d->imm); }
+
+static SimStatus jmp_r64(CpuState *c, const DecodedInsn *d) { return jump64(c, RD64(c, d->op[0].reg)); }
+
+static SimStatus jmp_m64(CpuState *c, const DecodedInsn *d)
+{
+    uint64_t target;
+    if (SIM_UNLIKELY(MEM_READ(c, d, 8, &target) != SIM_OK))
+        return SIM_FAULT;
+    return jump64(c, target);
+}
 
 /* PUSH/POP r64 and CALL/RET in 64-bit mode: the stack-address size is 64. */
 static SimStatus push_r64(CpuState *c, const DecodedInsn *d)
@@ -393,6 +450,26 @@ static InsnHandler one_register_handler(const DecodedInsn *d, InsnHandler generi
     return NULL;
 }
 
+/* IMUL r, r/m [, imm] at 32 and 64 bits. */
+static InsnHandler imul_handler(const DecodedInsn *d, InsnHandler generic)
+{
+    if (generic != exec_imul || d->op_count < 2 || d->op[0].kind != OPK_REG)
+        return NULL;
+    unsigned size = d->op[0].size, src = d->op[1].kind;
+    bool wide = size == 8;
+    if (size != 4 && size != 8)
+        return NULL;
+    if (d->op_count == 2 && src == OPK_REG)
+        return wide ? imul_rr64 : imul_rr32;
+    if (d->op_count == 2 && src == OPK_MEM)
+        return wide ? imul_rm64 : imul_rm32;
+    if (d->op_count == 3 && d->op[2].kind == OPK_IMM && src == OPK_REG)
+        return wide ? imul_rri64 : imul_rri32;
+    if (d->op_count == 3 && d->op[2].kind == OPK_IMM && src == OPK_MEM)
+        return wide ? imul_rmi64 : imul_rmi32;
+    return NULL;
+}
+
 /* MOVZX/MOVSX/MOVSXD by destination and source size. */
 static InsnHandler extend_handler(const DecodedInsn *d, InsnHandler generic)
 {
@@ -428,6 +505,8 @@ static InsnHandler long_mode_handler(const DecodedInsn *d, InsnHandler generic)
         return jcc_rel64[d->aux & 15];
     if (generic == exec_jmp && rel)
         return jmp_rel64;
+    if (generic == exec_jmp && d->op_count == 1 && d->op[0].size == 8 && d->opsize == 8)
+        return d->op[0].kind == OPK_REG ? jmp_r64 : d->op[0].kind == OPK_MEM ? jmp_m64 : NULL;
     if (generic == exec_call && rel)
         return call_rel64;
     if (generic == exec_ret && d->op_count == 0 && d->opsize == 8)
@@ -446,6 +525,8 @@ InsnHandler cpu_fast_handler(const DecodedInsn *d, CpuMode mode, InsnHandler gen
         h = extend_handler(d, generic);
     if (!h)
         h = shift_handler(d, generic);
+    if (!h)
+        h = imul_handler(d, generic);
     if (!h)
         h = one_register_handler(d, generic, mode);
     if (!h && mode == MODE_LONG64)

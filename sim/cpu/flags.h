@@ -45,6 +45,19 @@ void cpu_set_rflags(CpuState *cpu, uint64_t value);
 /* Replace only the arithmetic flags given in `mask` with those in `bits`. */
 void flags_set_arith(CpuState *cpu, uint64_t mask, uint64_t bits);
 
+/* MUL/IMUL: CF = OF = `overflow`; SF = top bit of the low half, ZF = AF = 0,
+ * PF = parity of the low byte, as Intel cores set the undefined ones
+ * (docs/flags.md). */
+static inline void flags_set_mul(CpuState *cpu, unsigned size, uint64_t lo, bool overflow)
+{
+    uint64_t f = overflow ? RFLAGS_CF | RFLAGS_OF : 0;
+    if ((lo >> (8 * size - 1)) & 1)
+        f |= RFLAGS_SF;
+    if (!__builtin_parity((unsigned)(lo & 0xff)))
+        f |= RFLAGS_PF;
+    flags_set_arith(cpu, RFLAGS_ARITH, f);
+}
+
 /*
  * Evaluation of the lazy record, inline so that Jcc/SETcc/CMOVcc/ADC/SBB read
  * one flag without a call.  Every formula works on the top bit (bit
