@@ -4,6 +4,7 @@
  * immediate forms (memory forms need the access layer).  Expected values are
  * hand-computed from SDM Vol. 2 and checked against the host CPU.
  */
+#include "check_main.h"
 #include "handler_support.h"
 
 
@@ -688,10 +689,4 @@ static Suite *alu_suite(void) {
     return s;
 }
 
-int main(void) {
-    SRunner *sr = srunner_create(alu_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+CHECK_MAIN(alu_suite)

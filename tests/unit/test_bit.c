@@ -4,6 +4,7 @@
  * Hand-computed values from SDM Vol. 2 (undefined results: docs/flags.md)
  * and a comparison of the defined results with the host CPU.
  */
+#include "check_main.h"
 #include "handler_support.h"
 
 /* ---- BT / BTS / BTR / BTC ---- */
@@ -261,10 +262,4 @@ static Suite *bit_suite(void) {
     return s;
 }
 
-int main(void) {
-    SRunner *sr = srunner_create(bit_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+CHECK_MAIN(bit_suite)

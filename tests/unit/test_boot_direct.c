@@ -1,6 +1,6 @@
 /* The vmxsim direct-boot protocol (sim/boot/direct_boot.c): identity map,
  * GDT and TSS, VmxsimBootInfo with command line and modules, CPU state. */
-#include <check.h>
+#include "check_main.h"
 #include <elf.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -453,10 +453,4 @@ static Suite *boot_direct_suite(void) {
     return s;
 }
 
-int main(void) {
-    SRunner *sr = srunner_create(boot_direct_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+CHECK_MAIN(boot_direct_suite)

@@ -1,6 +1,6 @@
 /* ELF loading (sim/boot/elf_image.c) through boot_load: bytes, bss, entry
  * state, and every malformed-header case rejected with a message naming it. */
-#include <check.h>
+#include "check_main.h"
 #include <elf.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -561,10 +561,4 @@ static Suite *boot_elf_suite(void) {
     return s;
 }
 
-int main(void) {
-    SRunner *sr = srunner_create(boot_elf_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+CHECK_MAIN(boot_elf_suite)

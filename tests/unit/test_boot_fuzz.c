@@ -2,7 +2,7 @@
  * and program headers, extreme field values.  Every image either loads or is
  * rejected with a one-line, non-empty message; none crashes (the tests run
  * under ASan/UBSan in the sanitizer build). */
-#include <check.h>
+#include "check_main.h"
 #include <elf.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -287,10 +287,4 @@ static Suite *boot_fuzz_suite(void) {
     return s;
 }
 
-int main(void) {
-    SRunner *sr = srunner_create(boot_fuzz_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+CHECK_MAIN(boot_fuzz_suite)

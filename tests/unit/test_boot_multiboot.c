@@ -1,7 +1,7 @@
 /* Multiboot v1 (sim/boot/multiboot*.c): header detection, checksum, flags,
  * the address-field ("a.out kludge") path, the information structure,
  * memory map, modules, command line, and the 32-bit entry state. */
-#include <check.h>
+#include "check_main.h"
 #include <elf.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -619,10 +619,4 @@ static Suite *boot_multiboot_suite(void) {
     return s;
 }
 
-int main(void) {
-    SRunner *sr = srunner_create(boot_multiboot_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+CHECK_MAIN(boot_multiboot_suite)

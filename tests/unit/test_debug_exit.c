@@ -1,5 +1,5 @@
 /* Unit tests for the debug-exit port (sim/devices/debug_exit.c). */
-#include <check.h>
+#include "check_main.h"
 #include <limits.h>
 #include <stdlib.h>
 
@@ -148,10 +148,4 @@ static Suite *debug_exit_suite(void) {
     return s;
 }
 
-int main(void) {
-    SRunner *sr = srunner_create(debug_exit_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+CHECK_MAIN(debug_exit_suite)

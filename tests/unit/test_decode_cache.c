@@ -1,5 +1,6 @@
 /* Decoded-instruction cache: self-modifying code, cross-page instructions,
  * invalidation by page generation (design.md "Fast path first"). */
+#include "check_main.h"
 #include "test_support.h"
 
 #include "sim/cpu/decode_cache.h"
@@ -125,11 +126,4 @@ static Suite *suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *r = srunner_create(suite());
-    srunner_run_all(r, CK_NORMAL);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed ? 1 : 0;
-}
+CHECK_MAIN(suite)

@@ -1,5 +1,6 @@
 /* Exception delivery in 32-bit protected mode (SDM Vol. 3A 6.12, 6.15):
  * faults report the faulting EIP, traps the next one, double and triple faults. */
+#include "check_main.h"
 #include "test_support.h"
 
 #define IDT_BASE 0x5000u
@@ -177,11 +178,4 @@ static Suite *suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *r = srunner_create(suite());
-    srunner_run_all(r, CK_NORMAL);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed ? 1 : 0;
-}
+CHECK_MAIN(suite)

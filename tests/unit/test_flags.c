@@ -4,6 +4,7 @@
  * hand from SDM Vol. 1 3.4.3.1 and Appendix B Table B-1, and checked against
  * the host CPU (x86-64) where that is easy.
  */
+#include "check_main.h"
 #include "handler_support.h"
 
 
@@ -597,10 +598,4 @@ static Suite *flags_suite(void) {
     return s;
 }
 
-int main(void) {
-    SRunner *sr = srunner_create(flags_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+CHECK_MAIN(flags_suite)

@@ -8,6 +8,7 @@
  * feature the host lacks are skipped; undefined flags are compared only on
  * a GenuineIntel host (docs/flags.md records the Intel values).
  */
+#include "check_main.h"
 #include <cpuid.h>
 #include <sys/mman.h>
 
@@ -493,10 +494,4 @@ static Suite *gp_bits_suite(void) {
     return s;
 }
 
-int main(void) {
-    SRunner *sr = srunner_create(gp_bits_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
-}
+CHECK_MAIN(gp_bits_suite)

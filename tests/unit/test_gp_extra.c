@@ -6,6 +6,7 @@
  * Undefined flags follow docs/flags.md; cases that pin such a value are
  * marked (doc).
  */
+#include "check_main.h"
 #include "gp_support.h"
 
 #define CF RFLAGS_CF
@@ -697,10 +698,4 @@ static Suite *gp_extra_suite(void) {
     return s;
 }
 
-int main(void) {
-    SRunner *sr = srunner_create(gp_extra_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
-}
+CHECK_MAIN(gp_extra_suite)

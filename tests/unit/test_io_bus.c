@@ -1,5 +1,5 @@
 /* Unit tests for the port-I/O bus (sim/devices/io_bus.c). */
-#include <check.h>
+#include "check_main.h"
 #include <stdlib.h>
 
 #include "sim/devices/io_bus.h"
@@ -183,10 +183,4 @@ static Suite *io_bus_suite(void) {
     return s;
 }
 
-int main(void) {
-    SRunner *sr = srunner_create(io_bus_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+CHECK_MAIN(io_bus_suite)

@@ -1,6 +1,6 @@
 /* Unit tests for guest-physical memory (sim/mem/memory.c): RAM, unbacked
  * addresses, the MMIO overlay, and decoded-code tracking. */
-#include <check.h>
+#include "check_main.h"
 #include <stdlib.h>
 
 #include "sim/mem/memory.h"
@@ -674,10 +674,4 @@ static Suite *memory_suite(void) {
     return s;
 }
 
-int main(void) {
-    SRunner *r = srunner_create(memory_suite());
-    srunner_run_all(r, CK_NORMAL);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+CHECK_MAIN(memory_suite)

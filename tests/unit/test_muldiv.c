@@ -4,6 +4,7 @@
  * the docs/flags.md choices), #DE on both sides of each rule, and a
  * comparison of the defined results with the host CPU.
  */
+#include "check_main.h"
 #include "handler_support.h"
 
 
@@ -307,10 +308,4 @@ static Suite *muldiv_suite(void) {
     return s;
 }
 
-int main(void) {
-    SRunner *sr = srunner_create(muldiv_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+CHECK_MAIN(muldiv_suite)

@@ -3,7 +3,7 @@
  * accessed and dirty flags.  Page tables are built in a Memory with
  * mem_phys_write; w->fault is PF_P for a not-present entry and PF_RSVD for a
  * reserved bit (paging.h). */
-#include <check.h>
+#include "check_main.h"
 #include <stdlib.h>
 
 #include "sim/cpu/cpu.h"
@@ -656,10 +656,4 @@ static Suite *paging_suite(void) {
     return s;
 }
 
-int main(void) {
-    SRunner *r = srunner_create(paging_suite());
-    srunner_run_all(r, CK_NORMAL);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+CHECK_MAIN(paging_suite)

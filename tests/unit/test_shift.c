@@ -3,6 +3,7 @@
  * Hand-computed cases from SDM Vol. 2 (undefined flags: the values in
  * docs/flags.md), plus a comparison of the SDM-defined results with the host.
  */
+#include "check_main.h"
 #include "handler_support.h"
 
 
@@ -408,10 +409,4 @@ static Suite *shift_suite(void) {
     return s;
 }
 
-int main(void) {
-    SRunner *sr = srunner_create(shift_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+CHECK_MAIN(shift_suite)

@@ -1,5 +1,5 @@
 /* Unit tests for software TLB maintenance (sim/mem/tlb.c). */
-#include <check.h>
+#include "check_main.h"
 #include <stdlib.h>
 
 #include "sim/mem/tlb.h"
@@ -170,10 +170,4 @@ static Suite *tlb_suite(void) {
     return s;
 }
 
-int main(void) {
-    SRunner *r = srunner_create(tlb_suite());
-    srunner_run_all(r, CK_NORMAL);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+CHECK_MAIN(tlb_suite)

@@ -2,7 +2,7 @@
  * Unit tests for the 16550A UART (sim/devices/uart16550.c), driven through
  * the port-I/O bus with no CPU, as a serial driver would drive it.
  */
-#include <check.h>
+#include "check_main.h"
 #include <stdlib.h>
 
 #include "sim/devices/uart16550.h"
@@ -467,10 +467,4 @@ static Suite *uart_suite(void) {
     return s;
 }
 
-int main(void) {
-    SRunner *sr = srunner_create(uart_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
+CHECK_MAIN(uart_suite)
