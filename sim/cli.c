@@ -121,6 +121,10 @@ static bool parse_valued(CliOptions *o, const char *opt, const char *v, char *er
     }
     if (strcmp(opt, "--timeout") == 0)
         return parse_timeout(o, v, err, errlen);
+    if (strcmp(opt, "--firmware") == 0) {
+        o->firmware = v;
+        return true;
+    }
     o->cpu_model = v; /* --cpu-model */
     return true;
 }
@@ -128,7 +132,8 @@ static bool parse_valued(CliOptions *o, const char *opt, const char *v, char *er
 static bool takes_value(const char *opt)
 {
     static const char *const valued[] = {"--mem", "--append", "--module", "--initrd", "--serial",
-                                         "--max-insns", "--timeout", "--cpu-model"};
+                                         "--max-insns", "--timeout", "--cpu-model",
+                                         "--firmware"};
     for (size_t i = 0; i < SIM_ARRAY_SIZE(valued); i++) {
         if (strcmp(opt, valued[i]) == 0)
             return true;
@@ -164,8 +169,12 @@ static bool parse_run(int argc, char **argv, CliOptions *o, char *err, size_t er
             o->boot.image_path = arg;
         }
     }
-    if (!o->boot.image_path) {
-        snprintf(err, errlen, "vmxsim run needs an IMAGE (see vmxsim --help)");
+    if (!o->boot.image_path && !o->firmware) {
+        snprintf(err, errlen, "vmxsim run needs an IMAGE or --firmware FILE (see vmxsim --help)");
+        return false;
+    }
+    if (o->firmware && o->firmware[0] == '\0') {
+        snprintf(err, errlen, "bad --firmware '': expected a ROM image file");
         return false;
     }
     return true;
@@ -204,6 +213,7 @@ bool cli_parse(int argc, char **argv, CliOptions *o, char *err, size_t errlen)
 void cli_print_usage(FILE *f)
 {
     fputs("usage: vmxsim run IMAGE [options]\n"
+          "       vmxsim run --firmware FILE [IMAGE] [options]\n"
           "       vmxsim --list-cpu-models | --help | --version\n"
           "\n"
           "options of run:\n"
@@ -214,6 +224,8 @@ void cli_print_usage(FILE *f)
           "  --max-insns N          stop after N instructions (exit status 8)\n"
           "  --timeout SECONDS      stop after SECONDS of host time (exit status 10)\n"
           "  --cpu-model NAME       CPU model (see --list-cpu-models)\n"
+          "  --firmware FILE        map FILE (up to 1M) as ROM ending at 4G, aliased at\n"
+          "                         0xE0000, and start from the reset vector; IMAGE optional\n"
           "  --stats                print instructions, cycles, host seconds and MIPS\n"
           "\n"
           "exit status: (V << 1) | 1 when the guest writes V to port 0xf4; 2 usage error,\n"

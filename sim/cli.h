@@ -24,7 +24,8 @@ typedef enum SerialSink { SERIAL_STDIO, SERIAL_FILE, SERIAL_NONE } SerialSink;
 
 typedef struct CliOptions {
     CliCommand command;
-    BootConfig boot;
+    BootConfig boot;      /* boot.image_path is NULL when only --firmware is given */
+    const char *firmware; /* --firmware FILE: RESET start from this ROM, or NULL */
     uint64_t mem_size;
     SerialSink serial;
     const char *serial_path;

@@ -43,6 +43,7 @@ Machine *machine_create(const MachineConfig *cfg, char *err, size_t errlen)
         return NULL;
     }
     m->cpu.model = model;
+    cpu_reset(&m->cpu); /* again: the reset signature and CPUID come from the model */
     return m;
 }
 
@@ -55,9 +56,21 @@ void machine_destroy(Machine *m)
     free(m);
 }
 
+/* Run the CPU; a halted CPU with an event pending is woken and runs on
+ * (SDM Vol. 2 HLT), within the same instruction budget. */
+static SimStatus run_cpu(Machine *m, uint64_t budget)
+{
+    uint64_t end = m->cpu.insns + budget;
+    for (;;) {
+        SimStatus st = cpu_run(&m->cpu, end - m->cpu.insns);
+        if (st != SIM_HALT || m->cpu.insns >= end || !cpu_events_wake_pending(&m->cpu))
+            return st;
+    }
+}
+
 MachineStop machine_run(Machine *m, uint64_t budget)
 {
-    SimStatus st = cpu_run(&m->cpu, budget);
+    SimStatus st = run_cpu(m, budget);
     switch (st) {
     case SIM_STOP:
         m->signals.pending &= ~(uint32_t)SIGNAL_STOP;
@@ -67,11 +80,22 @@ MachineStop machine_run(Machine *m, uint64_t budget)
     case SIM_EXCEPTION:
         return STOP_EXCEPTION;
     case SIM_HALT:
-        /* No device raises interrupts yet, so a halted CPU never wakes. */
-        return STOP_HALTED;
+        /* Halted: an interrupt controller that may still request an
+         * interrupt (or an NMI) can wake it, so time passes (the budget
+         * call ends); without one nothing ever will. */
+        return cpu_events_may_wake(&m->cpu) ? STOP_BUDGET : STOP_HALTED;
     default:
         return STOP_BUDGET;
     }
 }
 
 int machine_exit_code(const Machine *m) { return m->signals.exit_code; }
+
+void machine_attach_intr_controller(Machine *m, const IntrController *ic)
+{
+    m->cpu.ev.intc = ic ? *ic : (IntrController){0};
+    m->cpu.ev.force &= ~(uint32_t)EV_INTR;
+    cpu_events_sample(&m->cpu);
+}
+
+void machine_raise_nmi(Machine *m) { cpu_events_raise_nmi(&m->cpu); }

@@ -24,7 +24,8 @@ typedef enum MachineStop {
     STOP_BUDGET,       /* the instruction budget of this call ran out */
     STOP_GUEST_EXIT,   /* the guest wrote the debug-exit port: see exit_code */
     STOP_SHUTDOWN,     /* triple fault: the CPU entered the shutdown state */
-    STOP_HALTED,       /* HLT with nothing that could ever wake the CPU */
+    STOP_HALTED,       /* HLT with nothing that could ever wake the CPU (no interrupt controller,
+                        * or one that can request nothing; IF = 0 and no NMI source) */
     STOP_EXCEPTION,    /* an exception in cpu.exception_stop_mask is pending, undelivered */
 } MachineStop;
 
@@ -44,5 +45,13 @@ void machine_destroy(Machine *m);
 MachineStop machine_run(Machine *m, uint64_t budget);
 /* The guest's exit status after STOP_GUEST_EXIT ((value << 1) | 1). */
 int machine_exit_code(const Machine *m);
+/* Wire the CPU's INTR and NMI inputs to an interrupt controller (events.h);
+ * NULL detaches it.  The controller's devices raise SIGNAL_INTR in
+ * m->signals when its answers change; the CPU samples them at instruction
+ * boundaries (design.md: devices raise lines, never call the CPU). */
+void machine_attach_intr_controller(Machine *m, const IntrController *ic);
+/* Assert NMI from outside the controller (front-end, tests): held pending
+ * until the CPU can take it (SDM 6.7.1). */
+void machine_raise_nmi(Machine *m);
 
 #endif

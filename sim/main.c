@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "sim/boot/firmware.h"
 #include "sim/cli.h"
 #include "sim/cpu/cpu_model.h"
 #include "sim/cpu/flags.h"
@@ -82,6 +83,22 @@ static int run_loop(Machine *m, const CliOptions *o, double start)
     }
 }
 
+/* Puts the image, the firmware or both into the machine (docs/boot.md).  With
+ * --firmware the ROM is mapped first, so an image segment that would land on
+ * it is rejected, then the image (if any) is loaded as its protocol says, and
+ * the CPU starts from RESET rather than at the image's entry. */
+static bool load_guest(const CliOptions *o, Machine *m, BootFirmware *fw, char *err, size_t errlen)
+{
+    BootProtocol proto;
+    if (o->firmware && !boot_firmware_map(fw, o->firmware, &m->mem, err, errlen))
+        return false;
+    if (o->boot.image_path && !boot_load(&o->boot, &m->mem, &m->cpu, &proto, err, errlen))
+        return false;
+    if (o->firmware)
+        boot_firmware_start(&m->cpu);
+    return true;
+}
+
 static int run(const CliOptions *o)
 {
     char err[512];
@@ -93,11 +110,11 @@ static int run(const CliOptions *o)
     MachineConfig cfg = {o->mem_size, serial ? serial_to_file : NULL, serial, o->cpu_model};
     Machine *m = machine_create(&cfg, err, sizeof(err));
     int status = EXIT_HOST_ERROR;
-    BootProtocol proto;
+    BootFirmware fw = {0};
     if (!m) {
         fprintf(stderr, "vmxsim: %s\n", err);
         status = o->cpu_model ? EXIT_USAGE : EXIT_HOST_ERROR;
-    } else if (!boot_load(&o->boot, &m->mem, &m->cpu, &proto, err, sizeof(err))) {
+    } else if (!load_guest(o, m, &fw, err, sizeof(err))) {
         fprintf(stderr, "vmxsim: %s\n", err);
         status = EXIT_BAD_IMAGE;
     } else {
@@ -108,6 +125,7 @@ static int run(const CliOptions *o)
             report_stats(m, host_seconds() - start);
     }
     machine_destroy(m);
+    boot_firmware_free(&fw);
     if (serial && serial != stdout)
         fclose(serial);
     return status;

@@ -2,6 +2,7 @@
 #include "sim/cpu/access.h"
 
 #include "sim/cpu/branch.h"
+#include "sim/cpu/debug_regs.h"
 #include "sim/cpu/exceptions.h"
 #include "sim/mem/paging.h"
 
@@ -52,23 +53,27 @@ SimStatus cpu_seg_linear(CpuState *cpu, unsigned seg, uint64_t offset, unsigned 
     return SIM_OK;
 }
 
-/* SDM 4.7: the #PF error code and CR2 (written only when delivered). */
+/* SDM 4.7: the #PF error code and CR2 (written only when delivered).  I/D is
+ * set for a fetch with CR4.SMEP = 1, or with IA32_EFER.NXE = 1 under PAE,
+ * 4-level or 5-level paging (CR4.PAE = 1): not under 32-bit paging. */
 static SimStatus raise_pf(CpuState *cpu, uint64_t lin, uint32_t bits, AccessKind kind, bool user)
 {
     uint32_t err = bits;
+    bool nx_paging = (cpu->efer & EFER_NXE) && (cpu->cr4 & CR4_PAE);
     if (kind == ACC_WRITE)
         err |= PF_W;
     if (user)
         err |= PF_U;
-    if (kind == ACC_EXEC && ((cpu->efer & EFER_NXE) || (cpu->cr4 & CR4_SMEP)))
+    if (kind == ACC_EXEC && (nx_paging || (cpu->cr4 & CR4_SMEP)))
         err |= PF_I;
     SimStatus st = cpu_raise(cpu, EXC_PF, err);
     cpu->fault.address = lin;
     return st;
 }
 
-/* SDM 4.6 "Access Rights": true when the access is allowed. */
-static bool access_allowed(const CpuState *cpu, const PageWalk *w, AccessKind kind, bool user)
+/* SDM 4.6.1 "Determination of Access Rights" without protection keys:
+ * true when the access is allowed. */
+static bool paging_allows(const CpuState *cpu, const PageWalk *w, AccessKind kind, bool user)
 {
     if (kind == ACC_EXEC && w->nx)
         return false;
@@ -81,6 +86,56 @@ static bool access_allowed(const CpuState *cpu, const PageWalk *w, AccessKind ki
     if (w->user && kind != ACC_EXEC && (cpu->cr4 & CR4_SMAP) && !(cpu->rflags & RFLAGS_AC))
         return false;
     return true;
+}
+
+/* PKRU bits of protection key i (SDM 4.6.2): AD_i = bit 2i, WD_i = 2i + 1. */
+enum { PKRU_AD = 1, PKRU_WD = 2 };
+
+/* SDM 4.6.2 "Protection Keys": with IA-32e paging and CR4.PKE = 1, the
+ * PKRU bits of a user-mode address's key (0 when keys do not apply). */
+static unsigned pkru_bits(const CpuState *cpu, const PageWalk *w)
+{
+    if (!w->user || !(cpu->cr4 & CR4_PKE) || !(cpu->efer & EFER_LMA))
+        return 0;
+    return (cpu->pkru >> (2 * w->pkey)) & 3;
+}
+
+/* SDM 4.6.2 / 4.6.1: a data access to a user-mode address is denied when
+ * AD_i = 1; a write also when WD_i = 1, if it is a user-mode access or
+ * CR0.WP = 1.  Instruction fetches are not subject to protection keys. */
+static bool pkey_denies(const CpuState *cpu, const PageWalk *w, AccessKind kind, bool user)
+{
+    unsigned bits = pkru_bits(cpu, w);
+    if (kind == ACC_EXEC || !bits)
+        return false;
+    if (bits & PKRU_AD)
+        return true;
+    return kind == ACC_WRITE && (bits & PKRU_WD) && (user || (cpu->cr0 & CR0_WP));
+}
+
+/* SDM 4.6 "Access Rights": 0 when the access is allowed, else the #PF
+ * error-code bits: P, and PK when protection keys deny it (SDM 4.7: PK is
+ * set by the key check whatever the other access rights say). */
+static uint32_t access_fault(const CpuState *cpu, const PageWalk *w, AccessKind kind, bool user)
+{
+    bool pk = pkey_denies(cpu, w, kind, user);
+    if (!pk && paging_allows(cpu, w, kind, user))
+        return 0;
+    return PF_P | (pk ? PF_PK : 0);
+}
+
+/* TLB data permissions protection keys withdraw from a user-mode page:
+ * the TLB is flushed on WRPKRU and on MOV to CR0/CR4, so it never grants
+ * what the current PKRU denies (SDM 4.6.2). */
+static uint32_t tlb_pkey_denied(const CpuState *cpu, const PageWalk *w)
+{
+    unsigned bits = pkru_bits(cpu, w);
+    uint32_t deny = 0;
+    if (bits & PKRU_AD)
+        deny |= TLB_READ_SUP | TLB_WRITE_SUP | TLB_READ_USER | TLB_WRITE_USER;
+    if (bits & PKRU_WD)
+        deny |= TLB_WRITE_USER | ((cpu->cr0 & CR0_WP) ? TLB_WRITE_SUP : 0);
+    return deny;
 }
 
 /* Permissions a TLB entry may grant without another walk. */
@@ -98,6 +153,7 @@ static uint32_t tlb_perms(const CpuState *cpu, const PageWalk *w, bool dirty)
         p |= TLB_READ_USER | (w->writable ? TLB_WRITE_USER : 0) | (w->nx ? 0 : TLB_EXEC_USER);
     if (!dirty)
         p &= ~(uint32_t)(TLB_WRITE_SUP | TLB_WRITE_USER);
+    p &= ~tlb_pkey_denied(cpu, w);
     if (w->global && (cpu->cr4 & CR4_PGE))
         p |= TLB_GLOBAL;
     if (w->page_size > PAGE_SIZE)
@@ -121,13 +177,14 @@ static void tlb_fill(CpuState *cpu, uint64_t lin, const PageWalk *w, bool dirty)
 SimStatus cpu_translate(CpuState *cpu, uint64_t lin, AccessKind kind, bool supervisor,
                         uint64_t *phys)
 {
-    PagingRegs regs = {cpu->cr0, cpu->cr3, cpu->cr4, cpu->efer};
+    PagingRegs regs = {cpu->cr0, cpu->cr3, cpu->cr4, cpu->efer, cpu->pdpte};
     PageWalk w;
     bool user = !supervisor && cpu->cpl == 3;
     if (!mem_page_walk(cpu->mem, &regs, lin, &w))
         return raise_pf(cpu, lin, w.fault == PF_RSVD ? (PF_P | PF_RSVD) : 0, kind, user);
-    if (!access_allowed(cpu, &w, kind, user))
-        return raise_pf(cpu, lin, PF_P, kind, user);
+    uint32_t fault = access_fault(cpu, &w, kind, user);
+    if (fault)
+        return raise_pf(cpu, lin, fault, kind, user);
     mem_page_walk_commit(cpu->mem, &w, kind == ACC_WRITE);
     tlb_fill(cpu, lin, &w, w.dirty || kind == ACC_WRITE);
     *phys = w.phys;
@@ -141,22 +198,53 @@ static uint64_t next_page_lin(const CpuState *cpu, uint64_t lin)
     return cpu->mode == MODE_LONG64 ? next : (next & 0xffffffffu);
 }
 
+/*
+ * Checked accesses (events.h CHECK_*): while they are on, tlb_need() sends
+ * every data access here.  SDM 6.15 "Interrupt 17—Alignment Check Exception
+ * (#AC)", Table 6-7: at CPL 3 with CR0.AM = RFLAGS.AC = 1 a word must be
+ * 2-aligned, a doubleword 4-aligned, a quadword 8-aligned; accesses that
+ * default to privilege level 0 (descriptor tables, TSS, IDT, delivery
+ * frames: `supervisor`) are not checked.  Larger operands are checked piece
+ * by piece (x87 and SSE values, block accesses: 8-byte pieces).  #AC comes
+ * after #PF, in the order Table 6-2 lists class 10 (within a class the SDM
+ * leaves the order to the implementation).
+ */
+static SimStatus check_alignment(CpuState *cpu, uint64_t lin, unsigned size, bool supervisor)
+{
+    if (!(cpu->ev.checks & CHECK_AC) || supervisor || (size & (size - 1)) || !(lin & (size - 1)))
+        return SIM_OK;
+    return cpu_raise(cpu, EXC_AC, 0);
+}
+
+/* SDM 17.3.1.2 "Data Memory and I/O Breakpoint Exception Conditions": an
+ * access that was made meets the data breakpoints; the trap follows the
+ * instruction (events.c). */
+static void note_data_access(CpuState *cpu, uint64_t lin, unsigned size, bool write)
+{
+    if (cpu->ev.checks & CHECK_DATA)
+        cpu->ev.dr_hits |= cpu_dr_match_data(cpu, lin, size, write);
+}
+
 SimStatus cpu_lin_read_slow(CpuState *cpu, uint64_t lin, unsigned size, uint64_t *value,
                             bool supervisor)
 {
-    uint64_t p1, p2;
+    uint64_t p1, p2 = 0;
     unsigned first = (unsigned)(PAGE_SIZE - (lin & (PAGE_SIZE - 1)));
     if (cpu_translate(cpu, lin, ACC_READ, supervisor, &p1) != SIM_OK)
         return SIM_FAULT;
+    if (first < size &&
+        cpu_translate(cpu, next_page_lin(cpu, lin), ACC_READ, supervisor, &p2) != SIM_OK)
+        return SIM_FAULT;
+    if (SIM_UNLIKELY(cpu->ev.checks) && check_alignment(cpu, lin, size, supervisor) != SIM_OK)
+        return SIM_FAULT;
     if (first >= size) {
         *value = mem_phys_read(cpu->mem, p1, size);
-        return SIM_OK;
+    } else {
+        uint64_t lo = mem_phys_read(cpu->mem, p1, first);
+        uint64_t hi = mem_phys_read(cpu->mem, p2, size - first);
+        *value = lo | (hi << (8 * first));
     }
-    if (cpu_translate(cpu, next_page_lin(cpu, lin), ACC_READ, supervisor, &p2) != SIM_OK)
-        return SIM_FAULT;
-    uint64_t lo = mem_phys_read(cpu->mem, p1, first);
-    uint64_t hi = mem_phys_read(cpu->mem, p2, size - first);
-    *value = lo | (hi << (8 * first));
+    note_data_access(cpu, lin, size, false);
     return SIM_OK;
 }
 
@@ -171,6 +259,9 @@ SimStatus cpu_lin_write_slow(CpuState *cpu, uint64_t lin, unsigned size, uint64_
     if (first < size &&
         cpu_translate(cpu, next_page_lin(cpu, lin), ACC_WRITE, supervisor, &p2) != SIM_OK)
         return SIM_FAULT;
+    if (SIM_UNLIKELY(cpu->ev.checks) && check_alignment(cpu, lin, size, supervisor) != SIM_OK)
+        return SIM_FAULT;
+    note_data_access(cpu, lin, size, true);
     bool hit;
     if (first >= size) {
         hit = mem_phys_write(cpu->mem, p1, size, value);

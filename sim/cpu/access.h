@@ -32,13 +32,22 @@ SimStatus cpu_lin_write_slow(CpuState *cpu, uint64_t lin, unsigned size, uint64_
 SimStatus cpu_translate(CpuState *cpu, uint64_t lin, AccessKind kind, bool supervisor,
                         uint64_t *phys) SIM_MUST_CHECK;
 
+/* A permission no TLB entry is ever given (tlb_perms in access.c). */
+#define TLB_NEVER (1u << 31)
+
+/* The permissions a fast-path access needs, by CpuEvents.tlb_row (events.h):
+ * supervisor or user (CPL 3), and whether data accesses are checked (#AC,
+ * data breakpoints).  Checked rows ask data accesses for TLB_NEVER, so they
+ * take the slow path, where the checks are; the fast path does no extra work. */
 static inline uint32_t tlb_need(const CpuState *cpu, AccessKind kind)
 {
-    static const uint32_t need[2][3] = {
+    static const uint32_t need[4][3] = {
         {TLB_READ_SUP | TLB_HOST_READ, TLB_WRITE_SUP | TLB_HOST_WRITE, TLB_EXEC_SUP},
         {TLB_READ_USER | TLB_HOST_READ, TLB_WRITE_USER | TLB_HOST_WRITE, TLB_EXEC_USER},
+        {TLB_NEVER, TLB_NEVER, TLB_EXEC_SUP},
+        {TLB_NEVER, TLB_NEVER, TLB_EXEC_USER},
     };
-    return need[cpu->cpl == 3][kind];
+    return need[cpu->ev.tlb_row][kind];
 }
 
 static inline __attribute__((always_inline)) SimStatus SIM_MUST_CHECK cpu_lin_read(CpuState *cpu, uint64_t lin, unsigned size,

@@ -47,20 +47,23 @@ static void reset_segment(Segment *s, uint16_t selector, uint64_t base, uint32_t
 void cpu_reset(CpuState *cpu)
 {
     memset(cpu->gpr, 0, sizeof(cpu->gpr));
-    cpu->gpr[REG_RDX] = 0x000906a0; /* family/model/stepping signature */
+    cpu->gpr[REG_RDX] = cpu->model->signature; /* CPUID.01H:EAX of the model */
     cpu->RIP = 0xfff0;
     cpu->rflags = RFLAGS_FIXED1;
     cpu->lazy.op = LAZY_NONE;
     cpu->cr0 = CR0_ET | CR0_CD | CR0_NW;
     cpu->cr2 = cpu->cr3 = cpu->cr4 = cpu->cr8 = 0;
     cpu->xcr0 = 1;
-    /* SDM 9.1.1 Table 9-1: x87 state after RESET (FNINIT values, but FTW all
-     * empty and FCW 0x0040), MXCSR 0x1f80. */
+    /* SDM 9.1.1 Table 9-1: after RESET the x87 data registers hold +0.0 and
+     * the tag word is 5555H (every register tagged zero), FCW 0040H; MXCSR
+     * 1F80H. */
     memset(&cpu->fpu, 0, sizeof(cpu->fpu));
     cpu->fpu.fcw = 0x0040;
-    cpu->fpu.ftw = 0xffff;
+    cpu->fpu.ftw = 0x5555;
     cpu->fpu.mxcsr = 0x1f80;
     cpu->efer = 0;
+    cpu->pkru = 0;
+    memset(cpu->pdpte, 0, sizeof(cpu->pdpte));
     memset(cpu->dr, 0, sizeof(cpu->dr));
     cpu->dr[6] = 0xffff0ff0;
     cpu->dr[7] = 0x400;
@@ -76,12 +79,13 @@ void cpu_reset(CpuState *cpu)
     cpu_msr_reset(cpu);
     cpu->activity = ACTIVITY_ACTIVE;
     cpu->sti_shadow = cpu->movss_shadow = cpu->nmi_blocked = false;
+    cpu_events_reset(cpu);
     cpu->fault = (PendingFault){0};
     mem_tlb_flush_all(&cpu->tlb);
     cpu_update_mode(cpu);
 }
 
-void cpu_update_mode(CpuState *cpu)
+static void derive_mode(CpuState *cpu)
 {
     const Segment *cs = &cpu->seg[SEG_CS];
     if (!(cpu->cr0 & CR0_PE)) {
@@ -104,4 +108,10 @@ void cpu_update_mode(CpuState *cpu)
         return;
     }
     cpu->mode = (cs->ar & AR_DB) ? MODE_PROT32 : MODE_PROT16;
+}
+
+void cpu_update_mode(CpuState *cpu)
+{
+    derive_mode(cpu);
+    cpu_events_refresh(cpu); /* the access checks depend on CPL (events.h) */
 }

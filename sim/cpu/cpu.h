@@ -8,6 +8,7 @@
 #ifndef VMXSIM_CPU_CPU_H
 #define VMXSIM_CPU_CPU_H
 
+#include "sim/cpu/events.h"
 #include "sim/devices/io_bus.h"
 #include "sim/devices/signals.h"
 #include "sim/mem/memory.h"
@@ -117,7 +118,7 @@ enum {
 
 /* One slot per row of msr.def. */
 enum {
-#define X(name, index, reset, reserved, kind) MSR_SLOT_##name,
+#define X(name, ...) MSR_SLOT_##name,
 #include "sim/cpu/msr.def"
 #undef X
     MSR_SLOT_COUNT
@@ -193,6 +194,8 @@ typedef struct CpuState {
     Segment seg[SEG_COUNT];
     DescTable gdtr, idtr;
     uint64_t cr0, cr2, cr3, cr4, cr8, xcr0;
+    uint64_t pdpte[4]; /* PAE PDPTE registers, loaded by MOV to CR (SDM 4.4.1) */
+    uint32_t pkru;     /* protection-key rights for user pages (SDM 4.6.2) */
     uint64_t efer;
     uint64_t dr[8];
     FpuState fpu;
@@ -201,6 +204,7 @@ typedef struct CpuState {
     ActivityState activity;
     bool sti_shadow, movss_shadow; /* blocking by STI / by MOV SS (SDM 6.8.3) */
     bool nmi_blocked;
+    CpuEvents ev; /* pending NMI and debug traps, INTR input, access checks (events.h) */
 
     /* --- derived (written only by cpu_update_mode) --- */
     CpuMode mode;

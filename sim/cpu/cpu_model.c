@@ -1,4 +1,5 @@
-/* The CPU models vmxsim can be, and CPUID computed from them. */
+/* The CPU models vmxsim can be, and CPUID computed from them (SDM Vol. 2
+ * CPUID; docs/cpu-models.md lists the models). */
 #include "sim/cpu/cpu_model.h"
 
 #include <string.h>
@@ -8,19 +9,46 @@
 
 #define F(name) (UINT64_C(1) << FEAT_##name)
 
-/* What the integer core implements today (docs/cpu-models.md). */
+/* What both cores implement (docs/cpu-models.md): the integer instruction
+ * set, x87, MMX, SSE/SSE2, FXSAVE and XSAVE (x87|SSE), SYSCALL and
+ * SYSENTER.  VMX joins when it lands. */
 #define BASE_FEATURES                                                                              \
-    (F(PSE) | F(TSC) | F(MSR) | F(PAE) | F(CX8) | F(PGE) | F(CMOV) | F(PAT) | F(PSE36) | F(NX) |    \
-     F(PDPE1GB) | F(LM) | F(LAHF_LM) | F(CX16) | F(POPCNT) | F(MOVBE) | F(ABM) | F(BMI1) |          \
+    (F(FPU) | F(PSE) | F(TSC) | F(MSR) | F(PAE) | F(CX8) | F(SEP) | F(PGE) | F(CMOV) | F(PAT) |     \
+     F(PSE36) | F(CLFSH) | F(MMX) | F(FXSR) | F(SSE) | F(SSE2) | F(XSAVE) | F(NX) | F(PDPE1GB) |   \
+     F(LM) | F(LAHF_LM) | F(SYSCALL) | F(CX16) | F(POPCNT) | F(MOVBE) | F(ABM) | F(BMI1) |         \
      F(BMI2) | F(RDTSCP))
 
+/* The system architecture both models implement: MTRRs (msr.def) and the
+ * machine-check architecture's MSRs (CR4.MCE; no machine check is ever
+ * signalled). */
+#define SYSTEM_FEATURES (F(MTRR) | F(MCE) | F(MCA))
+
+/* Paging and MSR features of a recent core: PCID, SMEP, SMAP, protection
+ * keys, IA32_TSC_ADJUST and the speculation controls. */
+#define RECENT_FEATURES                                                                            \
+    (F(PCID) | F(INVPCID) | F(SMEP) | F(SMAP) | F(UMIP) | F(PKU) | F(CLFLUSHOPT) | F(TSC_ADJUST) | \
+     F(IBRS_IBPB) | F(STIBP) | F(SSBD))
+
+/* What a Nehalem-class core does not have of the base set: 1-GByte pages,
+ * MOVBE, LZCNT and BMI1/BMI2 came later. */
+#define NOT_IN_NEHALEM (F(PDPE1GB) | F(MOVBE) | F(ABM) | F(BMI1) | F(BMI2))
+
 static const CpuModel models[] = {
-    {"base", "x86-64 integer core: long mode, PAE, NX, 1 GiB pages; no FPU/SSE, no VMX yet",
-     0x000906a0, "vmxsim x86-64 CPU", BASE_FEATURES},
+    {"base",
+     "recent x86-64 core: x87, SSE2, XSAVE, PCID, SMEP/SMAP, UMIP, PKU, 1 GiB pages, BMI; no "
+     "VMX yet",
+     0x000906a0, "vmxsim x86-64 CPU", BASE_FEATURES | SYSTEM_FEATURES | RECENT_FEATURES},
+    {"nehalem",
+     "older core: the base set without 1 GiB pages, MOVBE, LZCNT, BMI1/2, PCID, SMEP/SMAP, "
+     "UMIP, PKU",
+     0x000106a5, "vmxsim Nehalem-class x86-64 CPU",
+     (BASE_FEATURES & ~NOT_IN_NEHALEM) | SYSTEM_FEATURES},
 };
 
-#define MAX_BASIC_LEAF 0x7u
+#define MAX_BASIC_LEAF 0x1fu
 #define MAX_EXT_LEAF 0x80000008u
+#define LIMITED_MAX_LEAF 0x2u /* IA32_MISC_ENABLE[22] (SDM Vol. 4 Table 2-2) */
+#define XSAVE_AREA_SIZE 576u  /* legacy region + header: x87 and SSE (exec_xsave.c) */
 
 unsigned cpu_model_count(void) { return SIM_ARRAY_SIZE(models); }
 const CpuModel *cpu_model_at(unsigned i) { return i < cpu_model_count() ? &models[i] : NULL; }
@@ -55,39 +83,122 @@ static void brand_bits(const CpuModel *m, uint32_t leaf, uint32_t out[4])
     memcpy(out, brand + 16 * (leaf - 0x80000002u), 16);
 }
 
-static void basic_leaf(const CpuModel *m, uint32_t leaf, uint32_t out[4])
+/* Bits needed to number `count` IDs (the topology leaves' shift widths). */
+static unsigned id_bits(unsigned count)
+{
+    unsigned bits = 0;
+    while ((1u << bits) < count)
+        bits++;
+    return bits;
+}
+
+/* CPUID.01H EBX (SDM Vol. 2 CPUID, Table 3-8 "Information Returned by CPUID
+ * Instruction"): initial APIC ID (31:24), addressable logical-processor IDs
+ * in the package (23:16, valid when EDX.HTT = 1), CLFLUSH line size in
+ * 8-byte units (15:8).  OSXSAVE reflects CR4.OSXSAVE. */
+static void leaf_1(const CpuModel *m, const CpuidEnv *env, uint32_t out[4])
+{
+    unsigned ids = 1u << id_bits(env->cpu_count);
+    out[EAX] = m->signature;
+    out[EBX] = (env->apic_id << 24) | ((ids > 0xff ? 0xff : ids) << 16) | (8u << 8);
+    if (env->cpu_count > 1)
+        out[EDX] |= 1u << 28; /* HTT */
+    if (env->osxsave)
+        out[ECX] |= 1u << 27;
+}
+
+/* CPUID.0BH and 1FH "Extended Topology Enumeration": level 0 is SMT with one
+ * thread per core, level 1 is Core with one core per CPU in one package;
+ * higher subleaves are invalid (type 0).  EDX is the x2APIC ID. */
+static void leaf_topology(const CpuidEnv *env, uint32_t subleaf, uint32_t out[4])
+{
+    out[ECX] = subleaf & 0xff;
+    out[EDX] = env->apic_id;
+    if (subleaf == 0) {
+        out[EBX] = 1;
+        out[ECX] |= 1u << 8;
+    } else if (subleaf == 1) {
+        out[EAX] = id_bits(env->cpu_count);
+        out[EBX] = env->cpu_count;
+        out[ECX] |= 2u << 8;
+    }
+}
+
+/* CPUID.0DH "Processor Extended State Enumeration", only with XSAVE: the
+ * x87 and SSE components (XCR0 bits 0, 1), both in the 576-byte legacy
+ * region + header whatever XCR0 enables; subleaf 1 reports no XSAVEOPT,
+ * XSAVEC, XGETBV with ECX = 1 or XSAVES. */
+static void leaf_xsave(const CpuModel *m, uint32_t subleaf, uint32_t out[4])
+{
+    if (!cpu_model_has(m, FEAT_XSAVE) || subleaf != 0)
+        return;
+    out[EAX] = 0x3;
+    out[EBX] = XSAVE_AREA_SIZE;
+    out[ECX] = XSAVE_AREA_SIZE;
+}
+
+static void basic_leaf(const CpuModel *m, const CpuidEnv *env, uint32_t leaf, uint32_t subleaf,
+                       uint32_t out[4])
 {
     switch (leaf) {
     case 0x0: /* "GenuineIntel" in EBX, EDX, ECX */
-        out[EAX] = MAX_BASIC_LEAF;
+        out[EAX] = env->limit_maxval ? LIMITED_MAX_LEAF : MAX_BASIC_LEAF;
         out[EBX] = 0x756e6547u;
         out[EDX] = 0x49656e69u;
         out[ECX] = 0x6c65746eu;
         break;
-    case 0x1: /* EBX: CLFLUSH line 8 x 8 bytes, one logical processor */
-        out[EAX] = m->signature;
-        out[EBX] = (1u << 16) | (8u << 8);
+    case 0x1:
+        leaf_1(m, env, out);
         break;
-    default:
+    case 0x2: /* AL = 01H: one iteration; every descriptor null (00H) */
+        out[EAX] = 0x1;
+        break;
+    case 0x7: /* subleaf 0: EAX = highest subleaf (0); OSPKE reflects CR4.PKE */
+        if (subleaf == 0 && env->ospke)
+            out[ECX] |= 1u << 4;
+        break;
+    case 0xb:
+    case 0x1f:
+        leaf_topology(env, subleaf, out);
+        break;
+    case 0xd:
+        leaf_xsave(m, subleaf, out);
+        break;
+    default: /* 4, 6 (no thermal/power features; no ARAT without an APIC) ... */
         break;
     }
 }
 
-void cpu_model_cpuid(const CpuModel *m, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
+static void extended_leaf(const CpuModel *m, uint32_t leaf, uint32_t out[4])
 {
-    memset(out, 0, 4 * sizeof(out[0]));
-    /* SDM Vol. 2 CPUID: a leaf above the maximum returns the highest basic leaf. */
-    if ((leaf < 0x80000000u && leaf > MAX_BASIC_LEAF) || leaf > MAX_EXT_LEAF)
-        leaf = MAX_BASIC_LEAF;
-    if (leaf != 0x7 && leaf != 0xb && leaf != 0xd)
-        subleaf = 0;
-    if (leaf < 0x80000000u)
-        basic_leaf(m, leaf, out);
-    else if (leaf == 0x80000000u)
+    if (leaf == 0x80000000u)
         out[EAX] = MAX_EXT_LEAF;
     else if (leaf >= 0x80000002u && leaf <= 0x80000004u)
         brand_bits(m, leaf, out);
     else if (leaf == 0x80000008u) /* physical and linear address widths */
         out[EAX] = PAGING_MAXPHYADDR | ((cpu_model_has(m, FEAT_LA57) ? 57u : 48u) << 8);
+}
+
+static bool has_subleaves(uint32_t leaf)
+{
+    return leaf == 0x7 || leaf == 0xb || leaf == 0xd || leaf == 0x1f;
+}
+
+void cpu_model_cpuid(const CpuModel *m, const CpuidEnv *env, uint32_t leaf, uint32_t subleaf,
+                     uint32_t out[4])
+{
+    memset(out, 0, 4 * sizeof(out[0]));
+    /* SDM Vol. 2 CPUID: a leaf above the maximum returns the highest basic leaf. */
+    if ((leaf < 0x80000000u && leaf > MAX_BASIC_LEAF) || leaf > MAX_EXT_LEAF)
+        leaf = MAX_BASIC_LEAF;
+    if (!has_subleaves(leaf))
+        subleaf = 0;
+    if (leaf < 0x80000000u)
+        basic_leaf(m, env, leaf, subleaf, out);
+    else
+        extended_leaf(m, leaf, out);
     feature_bits(m, leaf, subleaf, out);
+    /* SDM Vol. 4 Table 2-2 (1A0H) bit 34: XD Bit Disable hides NX. */
+    if (leaf == 0x80000001u && env->xd_disable)
+        out[EDX] &= ~(UINT32_C(1) << 20);
 }

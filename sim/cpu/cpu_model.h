@@ -14,7 +14,8 @@ typedef enum CpuFeature {
 #define X(name, leaf, subleaf, reg, bit) FEAT_##name,
 #include "sim/cpu/cpu_features.def"
 #undef X
-    FEAT_COUNT
+    FEAT_COUNT,
+    FEAT_NONE = FEAT_COUNT, /* always present (msr.def rows without a feature) */
 } CpuFeature;
 
 typedef struct CpuModel {
@@ -34,10 +35,22 @@ const CpuModel *cpu_model_at(unsigned i);
 
 static inline bool cpu_model_has(const CpuModel *m, CpuFeature f)
 {
-    return (m->features >> f) & 1;
+    return f == FEAT_NONE || ((m->features >> f) & 1);
 }
 
+/* What CPUID reports beyond the model: the executing CPU's place in the
+ * machine and the control bits that CPUID reflects (SDM Vol. 2 CPUID). */
+typedef struct CpuidEnv {
+    unsigned apic_id;   /* initial APIC ID: the CPU's index in the machine */
+    unsigned cpu_count; /* logical processors: one package, one thread per core */
+    bool osxsave;       /* CR4.OSXSAVE -> CPUID.01H:ECX.OSXSAVE[bit 27] */
+    bool ospke;         /* CR4.PKE -> CPUID.(07H,0):ECX.OSPKE[bit 4] */
+    bool limit_maxval;  /* IA32_MISC_ENABLE[22]: CPUID.00H:EAX reports 2 */
+    bool xd_disable;    /* IA32_MISC_ENABLE[34]: CPUID.80000001H:EDX.NX reads 0 */
+} CpuidEnv;
+
 /* CPUID (SDM Vol. 2 CPUID): out = {EAX, EBX, ECX, EDX}. */
-void cpu_model_cpuid(const CpuModel *m, uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
+void cpu_model_cpuid(const CpuModel *m, const CpuidEnv *env, uint32_t leaf, uint32_t subleaf,
+                     uint32_t out[4]);
 
 #endif

@@ -185,7 +185,7 @@ static InsnHandler select_handler(const ZydisDecodedInstruction *zi, const Decod
         if (d->op[1].kind == OPK_CR)
             return exec_mov_from_cr;
         if (d->op[0].kind == OPK_DR || d->op[1].kind == OPK_DR)
-            return exec_unimplemented;
+            return d->op[0].kind == OPK_DR ? exec_mov_to_dr : exec_mov_from_dr;
         return exec_mov;
     case ZYDIS_MNEMONIC_MOVSD:
     case ZYDIS_MNEMONIC_CMPSD:
@@ -203,12 +203,13 @@ static InsnHandler select_handler(const ZydisDecodedInstruction *zi, const Decod
  * events must be sampled: mode, paging, flags-control and serializing ones. */
 static bool ends_block(ZydisMnemonic m, InsnHandler h)
 {
-    if (h == exec_mov_to_cr || h == exec_mov_to_sreg)
+    if (h == exec_mov_to_cr || h == exec_mov_to_sreg || h == exec_mov_to_dr)
         return true;
     switch (m) {
     case ZYDIS_MNEMONIC_HLT: case ZYDIS_MNEMONIC_WRMSR: case ZYDIS_MNEMONIC_LGDT:
     case ZYDIS_MNEMONIC_LIDT: case ZYDIS_MNEMONIC_LLDT: case ZYDIS_MNEMONIC_LTR:
     case ZYDIS_MNEMONIC_LMSW: case ZYDIS_MNEMONIC_CLTS: case ZYDIS_MNEMONIC_INVLPG:
+    case ZYDIS_MNEMONIC_INVPCID:
     case ZYDIS_MNEMONIC_POPF: case ZYDIS_MNEMONIC_POPFD: case ZYDIS_MNEMONIC_POPFQ:
     case ZYDIS_MNEMONIC_STI: case ZYDIS_MNEMONIC_CLI: case ZYDIS_MNEMONIC_POP:
     case ZYDIS_MNEMONIC_IRET: case ZYDIS_MNEMONIC_IRETD: case ZYDIS_MNEMONIC_IRETQ:

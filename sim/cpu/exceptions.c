@@ -1,10 +1,12 @@
-/* Exception and interrupt delivery, SDM Vol. 3A chapter 6 and 20.1.4 (real mode). */
+/* Exception and interrupt delivery, SDM Vol. 3A chapter 6, 20.1.4 (real
+ * mode) and 20.3 (out of virtual-8086 mode); task gates go to task_switch.c. */
 #include "sim/cpu/exceptions.h"
 
 #include "sim/cpu/access.h"
 #include "sim/cpu/branch.h"
 #include "sim/cpu/flags.h"
 #include "sim/cpu/segmentation.h"
+#include "sim/cpu/task_switch.h"
 
 /* Where the delivery is going: gate contents and the frame to push. */
 typedef struct Delivery {
@@ -13,28 +15,13 @@ typedef struct Delivery {
     bool has_error;
     uint32_t error;
     uint32_t ext; /* EXT bit for error codes of faults during delivery (SDM 6.13) */
+    bool committed; /* out: a task gate's switch passed its commit point */
 } Delivery;
 
 static SimStatus idt_fault(CpuState *cpu, const Delivery *v)
 {
     /* SDM 6.13: IDT bit (1) set, EXT from the event being delivered. */
     return cpu_raise(cpu, EXC_GP, v->vector * 8 + 2 + v->ext);
-}
-
-/* Push for a delivery frame: implicit supervisor access on the new stack. */
-static SimStatus push_frame(CpuState *cpu, uint64_t *sp, unsigned size, uint64_t value,
-                            const Segment *ss, bool long_mode)
-{
-    *sp -= size;
-    if (!long_mode) {
-        *sp &= (ss->ar & AR_DB) ? 0xffffffffu : 0xffffu;
-        if (*sp > ss->limit || *sp + size - 1 > ss->limit) /* expand-up stacks only */
-            return cpu_raise(cpu, EXC_SS, 0);
-        return cpu_lin_write_slow(cpu, (ss->base + *sp) & 0xffffffffu, size, value, true);
-    }
-    if (!cpu_is_canonical(cpu, *sp))
-        return cpu_raise(cpu, EXC_SS, 0);
-    return cpu_lin_write_slow(cpu, *sp, size, value, true);
 }
 
 /* SDM 20.1.4 "Interrupt and Exception Handling" in real-address mode. */
@@ -45,14 +32,13 @@ static SimStatus deliver_real(CpuState *cpu, const Delivery *v)
         return cpu_raise(cpu, EXC_GP, 0);
     if (cpu_lin_read_slow(cpu, cpu->idtr.base + v->vector * 4, 4, &entry, true) != SIM_OK)
         return SIM_FAULT;
-    Segment *ss = &cpu->seg[SEG_SS];
-    uint64_t sp = cpu->gpr[REG_RSP] & 0xffff;
+    StackRef st = cpu_current_stack(cpu);
     uint64_t flags = cpu_get_rflags(cpu);
-    if (push_frame(cpu, &sp, 2, flags, ss, false) != SIM_OK ||
-        push_frame(cpu, &sp, 2, cpu->seg[SEG_CS].selector, ss, false) != SIM_OK ||
-        push_frame(cpu, &sp, 2, cpu->RIP, ss, false) != SIM_OK)
+    if (cpu_stack_ref_push(cpu, &st, 2, flags) != SIM_OK ||
+        cpu_stack_ref_push(cpu, &st, 2, cpu->seg[SEG_CS].selector) != SIM_OK ||
+        cpu_stack_ref_push(cpu, &st, 2, cpu->RIP) != SIM_OK)
         return SIM_FAULT;
-    cpu->gpr[REG_RSP] = (cpu->gpr[REG_RSP] & ~UINT64_C(0xffff)) | sp;
+    cpu->gpr[REG_RSP] = st.sp;
     cpu_set_rflags(cpu, flags & ~(uint64_t)(RFLAGS_IF | RFLAGS_TF | RFLAGS_AC));
     cpu_load_real_segment(cpu, SEG_CS, (uint16_t)(entry >> 16));
     cpu->RIP = entry & 0xffff;
@@ -65,9 +51,10 @@ static SimStatus check_gate(CpuState *cpu, const Delivery *v, uint64_t gate, boo
     unsigned type = (gate >> 40) & 0xf, dpl = (gate >> 45) & 3;
     bool ok = long_mode ? (type == DESC_INT_GATE32 || type == DESC_TRAP_GATE32)
                         : (type == DESC_INT_GATE32 || type == DESC_TRAP_GATE32 ||
-                           type == DESC_INT_GATE16 || type == DESC_TRAP_GATE16);
+                           type == DESC_INT_GATE16 || type == DESC_TRAP_GATE16 ||
+                           type == DESC_TASK_GATE);
     if (!ok || (gate & (UINT64_C(1) << 44)))
-        return idt_fault(cpu, v); /* task gates: see docs (hardware task switching) */
+        return idt_fault(cpu, v); /* SDM 6.14.1: IA-32e mode has no task gates */
     if (v->kind == EVENT_SOFT_INT && dpl < cpu->cpl)
         return cpu_raise(cpu, EXC_GP, v->vector * 8 + 2);
     if (!(gate & (UINT64_C(1) << 47)))
@@ -97,12 +84,13 @@ static SimStatus gate_target(CpuState *cpu, const Delivery *v, uint16_t sel, boo
 }
 
 /* Read a stack pointer from the current TSS at `offset`. */
-static SimStatus tss_read(CpuState *cpu, unsigned offset, unsigned size, uint64_t *v)
+static SimStatus tss_read(CpuState *cpu, const Delivery *v, unsigned offset, unsigned size,
+                          uint64_t *value)
 {
     const Segment *tr = &cpu->seg[SEG_TR];
     if (offset + size - 1 > tr->limit)
-        return cpu_raise(cpu, EXC_TS, tr->selector & 0xfffc);
-    return cpu_lin_read_slow(cpu, tr->base + offset, size, v, true);
+        return cpu_raise(cpu, EXC_TS, (tr->selector & 0xfffcu) | v->ext);
+    return cpu_lin_read_slow(cpu, tr->base + offset, size, value, true);
 }
 
 /* SDM 6.14.2-6.14.5: 64-bit frame, stack switch by privilege or IST, 16-byte alignment. */
@@ -116,14 +104,15 @@ static SimStatus deliver_long(CpuState *cpu, const Delivery *v, Descriptor *gate
         return SIM_FAULT;
     uint64_t rsp = cpu->gpr[REG_RSP];
     bool switch_stack = dpl < cpu->cpl;
-    if (ist && tss_read(cpu, 36 + 8 * (ist - 1), 8, &rsp) != SIM_OK)
+    if (ist && tss_read(cpu, v, 36 + 8 * (ist - 1), 8, &rsp) != SIM_OK)
         return SIM_FAULT;
-    if (!ist && switch_stack && tss_read(cpu, 4 + 8 * dpl, 8, &rsp) != SIM_OK)
+    if (!ist && switch_stack && tss_read(cpu, v, 4 + 8 * dpl, 8, &rsp) != SIM_OK)
         return SIM_FAULT;
     if (!cpu_is_canonical(cpu, target))
         return cpu_raise(cpu, EXC_GP, v->ext);
-    rsp &= ~UINT64_C(0xf);
     uint64_t flags = cpu_get_rflags(cpu), frame[6];
+    Segment new_ss = {(uint16_t)dpl, 0, AR_UNUSABLE | (dpl << AR_DPL_SHIFT), 0};
+    StackRef st = {new_ss, rsp & ~UINT64_C(0xf), true, 0};
     unsigned n = 0;
     frame[n++] = cpu->seg[SEG_SS].selector;
     frame[n++] = cpu->gpr[REG_RSP];
@@ -132,19 +121,13 @@ static SimStatus deliver_long(CpuState *cpu, const Delivery *v, Descriptor *gate
     frame[n++] = cpu->RIP;
     if (v->has_error)
         frame[n++] = v->error;
-    const Segment *ss = &cpu->seg[SEG_SS];
     for (unsigned i = 0; i < n; i++) {
-        if (push_frame(cpu, &rsp, 8, frame[i], ss, true) != SIM_OK)
+        if (cpu_stack_ref_push(cpu, &st, 8, frame[i]) != SIM_OK)
             return SIM_FAULT;
     }
-    if (switch_stack) { /* SDM 6.14.4: SS is loaded with a null selector, RPL = new CPL */
-        Segment *nss = &cpu->seg[SEG_SS];
-        nss->selector = (uint16_t)dpl;
-        nss->ar = AR_UNUSABLE | (dpl << AR_DPL_SHIFT);
-        nss->base = 0;
-        nss->limit = 0;
-    }
-    cpu->gpr[REG_RSP] = rsp;
+    if (switch_stack) /* SDM 6.14.4: SS is loaded with a null selector, RPL = new CPL */
+        cpu->seg[SEG_SS] = new_ss;
+    cpu->gpr[REG_RSP] = st.sp;
     bool intr_gate = ((gate->lo >> 40) & 0xf) == DESC_INT_GATE32;
     cpu_set_rflags(cpu, flags & ~(uint64_t)(RFLAGS_TF | RFLAGS_NT | RFLAGS_RF | RFLAGS_VM |
                                            (intr_gate ? RFLAGS_IF : 0)));
@@ -153,43 +136,80 @@ static SimStatus deliver_long(CpuState *cpu, const Delivery *v, Descriptor *gate
     return SIM_OK;
 }
 
-/* SDM 6.12.1: protected-mode frame, stack switch from the 32-bit TSS. */
+/* The protected-mode frame (SDM 6.12.1 Figure 6-4 "Stack Usage on
+ * Transfers to Interrupt and Exception-Handling Routines"; 20.3.1.1 Figure
+ * 20-4 from virtual-8086 mode): GS, FS, DS, ES when leaving virtual-8086
+ * mode, SS and ESP on a stack switch, then EFLAGS, CS, EIP, the error code;
+ * each slot is the gate's size. */
+static SimStatus push_protected_frame(CpuState *cpu, const Delivery *v, StackRef *st,
+                                      unsigned size, bool switched, uint64_t flags)
+{
+    uint64_t frame[10];
+    unsigned n = 0;
+    if (cpu->mode == MODE_V86) {
+        frame[n++] = cpu->seg[SEG_GS].selector;
+        frame[n++] = cpu->seg[SEG_FS].selector;
+        frame[n++] = cpu->seg[SEG_DS].selector;
+        frame[n++] = cpu->seg[SEG_ES].selector;
+    }
+    if (switched) {
+        frame[n++] = cpu->seg[SEG_SS].selector;
+        frame[n++] = cpu->gpr[REG_RSP];
+    }
+    frame[n++] = flags;
+    frame[n++] = cpu->seg[SEG_CS].selector;
+    frame[n++] = cpu->RIP;
+    if (v->has_error)
+        frame[n++] = v->error;
+    for (unsigned i = 0; i < n; i++) {
+        if (cpu_stack_ref_push(cpu, st, size, frame[i]) != SIM_OK)
+            return SIM_FAULT;
+    }
+    return SIM_OK;
+}
+
+/* Leaving virtual-8086 mode: "GS <- 0; FS <- 0; DS <- 0; ES <- 0" (SDM
+ * Vol. 2 INT n), null selectors, unusable in protected mode. */
+static void null_data_segments(CpuState *cpu)
+{
+    static const unsigned data[] = {SEG_ES, SEG_DS, SEG_FS, SEG_GS};
+    for (unsigned i = 0; i < SIM_ARRAY_SIZE(data); i++)
+        cpu->seg[data[i]] = (Segment){0, 0, AR_UNUSABLE, 0};
+}
+
+/* SDM 6.12.1 "Exception- or Interrupt-Handler Procedures": a more
+ * privileged nonconforming handler runs on the stack for its privilege
+ * from the TSS (cpu_inner_stack: #TS/#SS with EXT); the entry point must be
+ * within the CS limit (#GP(EXT)).  From virtual-8086 mode (SDM 20.3.1.1 and
+ * Vol. 2 INT n "INTERRUPT-FROM-VIRTUAL-8086-MODE") the handler must be
+ * nonconforming with DPL 0, else #GP(selector + EXT); ES, DS, FS and GS
+ * are pushed, then loaded with null selectors. */
 static SimStatus deliver_protected(CpuState *cpu, const Delivery *v, const Descriptor *gate)
 {
     Descriptor cd;
     unsigned dpl, type = (gate->lo >> 40) & 0xf, size = (type & 8) ? 4 : 2;
     uint16_t sel = (uint16_t)(gate->lo >> 16);
     uint64_t target = (gate->lo & 0xffff) | ((gate->lo >> 32) & 0xffff0000u);
+    uint64_t flags = cpu_get_rflags(cpu);
+    bool v86 = cpu->mode == MODE_V86;
     if (size == 2)
         target &= 0xffff;
-    if (cpu->mode == MODE_V86)
-        return cpu_raise(cpu, EXC_GP, v->ext); /* virtual-8086 delivery: system issue */
     if (gate_target(cpu, v, sel, false, &cd, &dpl) != SIM_OK)
         return SIM_FAULT;
-    Segment ss = cpu->seg[SEG_SS];
-    uint64_t sp = cpu->gpr[REG_RSP], old_sp = sp;
-    uint16_t ss_sel = ss.selector;
-    if (dpl < cpu->cpl) {
-        uint64_t nsp, nss;
-        Descriptor sd;
-        if (tss_read(cpu, 4 + 8 * dpl, 4, &nsp) != SIM_OK ||
-            tss_read(cpu, 8 + 8 * dpl, 2, &nss) != SIM_OK ||
-            cpu_read_descriptor(cpu, (uint16_t)nss, false, &sd) != SIM_OK)
-            return SIM_FAULT;
-        ss = cpu_descriptor_to_segment(&sd, (uint16_t)nss, false);
-        sp = nsp;
-    }
-    uint64_t flags = cpu_get_rflags(cpu);
-    if (dpl < cpu->cpl && (push_frame(cpu, &sp, size, ss_sel, &ss, false) != SIM_OK ||
-                           push_frame(cpu, &sp, size, old_sp, &ss, false) != SIM_OK))
+    if (v86 && dpl != 0)
+        return cpu_raise(cpu, EXC_GP, (sel & 0xfffcu) | v->ext);
+    bool switched = dpl < cpu->cpl;
+    StackRef st = cpu_current_stack(cpu);
+    if (switched && cpu_inner_stack(cpu, dpl, v->ext, &st) != SIM_OK)
         return SIM_FAULT;
-    if (push_frame(cpu, &sp, size, flags, &ss, false) != SIM_OK ||
-        push_frame(cpu, &sp, size, cpu->seg[SEG_CS].selector, &ss, false) != SIM_OK ||
-        push_frame(cpu, &sp, size, cpu->RIP, &ss, false) != SIM_OK ||
-        (v->has_error && push_frame(cpu, &sp, size, v->error, &ss, false) != SIM_OK))
+    if (target > cpu_descriptor_to_segment(&cd, sel, false).limit)
+        return cpu_raise(cpu, EXC_GP, v->ext);
+    if (push_protected_frame(cpu, v, &st, size, switched, flags) != SIM_OK)
         return SIM_FAULT;
-    cpu->seg[SEG_SS] = ss;
-    cpu->gpr[REG_RSP] = (ss.ar & AR_DB) ? (uint32_t)sp : ((old_sp & ~UINT64_C(0xffff)) | (sp & 0xffff));
+    if (v86)
+        null_data_segments(cpu);
+    cpu->seg[SEG_SS] = st.ss;
+    cpu->gpr[REG_RSP] = st.sp;
     bool intr_gate = type == DESC_INT_GATE32 || type == DESC_INT_GATE16;
     cpu_set_rflags(cpu, flags & ~(uint64_t)(RFLAGS_TF | RFLAGS_NT | RFLAGS_RF | RFLAGS_VM |
                                            (intr_gate ? RFLAGS_IF : 0)));
@@ -198,7 +218,15 @@ static SimStatus deliver_protected(CpuState *cpu, const Delivery *v, const Descr
     return SIM_OK;
 }
 
-static SimStatus deliver(CpuState *cpu, const Delivery *v)
+/* SDM 6.12.2 "Interrupt Tasks": a task gate switches to the handler task
+ * with nesting; the error code goes on the new task's stack. */
+static SimStatus deliver_task_gate(CpuState *cpu, Delivery *v, const Descriptor *gate)
+{
+    return cpu_task_gate_event(cpu, (uint16_t)(gate->lo >> 16), v->ext, v->has_error, v->error,
+                               &v->committed);
+}
+
+static SimStatus deliver(CpuState *cpu, Delivery *v)
 {
     if (cpu->mode == MODE_REAL)
         return deliver_real(cpu, v);
@@ -213,7 +241,11 @@ static SimStatus deliver(CpuState *cpu, const Delivery *v)
         return SIM_FAULT;
     if (check_gate(cpu, v, gate.lo, long_mode) != SIM_OK)
         return SIM_FAULT;
-    return long_mode ? deliver_long(cpu, v, &gate) : deliver_protected(cpu, v, &gate);
+    if (long_mode)
+        return deliver_long(cpu, v, &gate);
+    if (((gate.lo >> 40) & 0xf) == DESC_TASK_GATE)
+        return deliver_task_gate(cpu, v, &gate);
+    return deliver_protected(cpu, v, &gate);
 }
 
 /* SDM 6.15 Table 6-4/6-5: exception classes for the double-fault rule. */
@@ -234,7 +266,10 @@ static bool causes_double_fault(unsigned first, unsigned second)
 
 SimStatus cpu_deliver_fault(CpuState *cpu)
 {
-    Delivery v = {cpu->fault.vector, EVENT_FAULT, cpu->fault.has_error, cpu->fault.error, 0};
+    /* SDM 6.13 "Error Code": EXT is set for faults during the delivery of an
+     * event external to the program, "such as an interrupt or an earlier
+     * exception"; only INT n / INT3 / INTO deliver with EXT = 0. */
+    Delivery v = {cpu->fault.vector, EVENT_FAULT, cpu->fault.has_error, cpu->fault.error, 1, false};
     /* Delivery can only raise contributory faults and #PF, so the chain ends in
      * #DF and then shutdown within a few steps; the bound is a safety net. */
     for (unsigned attempt = 0; attempt < 8; attempt++) {
@@ -248,11 +283,11 @@ SimStatus cpu_deliver_fault(CpuState *cpu)
             return SIM_SHUTDOWN;
         }
         if (causes_double_fault(v.vector, second.vector)) {
-            v = (Delivery){EXC_DF, EVENT_FAULT, true, 0, 1};
+            v = (Delivery){EXC_DF, EVENT_FAULT, true, 0, 1, false};
             cpu->fault = (PendingFault){EXC_DF, true, 0, 0};
         } else {
             /* The second exception is handled serially (SDM 6.15 Table 6-5). */
-            v = (Delivery){second.vector, EVENT_FAULT, second.has_error, second.error, 1};
+            v = (Delivery){second.vector, EVENT_FAULT, second.has_error, second.error, 1, false};
         }
     }
     cpu->activity = ACTIVITY_SHUTDOWN;
@@ -261,8 +296,17 @@ SimStatus cpu_deliver_fault(CpuState *cpu)
 
 SimStatus cpu_deliver_event(CpuState *cpu, unsigned vector, EventKind kind)
 {
-    Delivery v = {vector, kind, false, 0, kind == EVENT_EXTERNAL};
+    Delivery v = {vector, kind, false, 0, kind == EVENT_EXTERNAL, false};
     if (deliver(cpu, &v) == SIM_OK)
         return SIM_OK;
-    return SIM_FAULT; /* the caller delivers cpu->fault */
+    /* Before a task switch's commit point the caller delivers cpu->fault;
+     * after it the fault belongs to the new task (SDM 7.3). */
+    return v.committed ? cpu_deliver_after_commit(cpu) : SIM_FAULT;
+}
+
+SimStatus cpu_deliver_after_commit(CpuState *cpu)
+{
+    if (cpu->exception_stop_mask & (UINT32_C(1) << (cpu->fault.vector & 31)))
+        return SIM_EXCEPTION;
+    return cpu_deliver_fault(cpu);
 }

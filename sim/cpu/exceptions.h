@@ -44,7 +44,16 @@ typedef enum EventKind {
 /* Deliver cpu->fault (SDM 6.12, with 6.15 Table 6-5 for double faults).
  * Returns SIM_OK, or SIM_SHUTDOWN on a triple fault. */
 SimStatus cpu_deliver_fault(CpuState *cpu) SIM_MUST_CHECK;
-/* Deliver a software interrupt or external event through the IDT/IVT. */
+/* Deliver a software interrupt or external event through the IDT/IVT.
+ * SIM_FAULT: delivery faulted and nothing changed (the caller delivers
+ * cpu->fault).  Through a task gate whose switch faulted after its commit
+ * point the result is cpu_deliver_after_commit's. */
 SimStatus cpu_deliver_event(CpuState *cpu, unsigned vector, EventKind kind) SIM_MUST_CHECK;
+/* A fault raised after an instruction or event committed a task switch
+ * (SDM 7.3): it belongs to the new task, whose state is in place, so it is
+ * delivered now (SIM_OK, or SIM_SHUTDOWN on a triple fault), or, when its
+ * vector is in exception_stop_mask, left pending with SIM_EXCEPTION as the
+ * interpreter loop does. */
+SimStatus cpu_deliver_after_commit(CpuState *cpu) SIM_MUST_CHECK;
 
 #endif

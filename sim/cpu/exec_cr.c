@@ -6,28 +6,64 @@
 #include "sim/cpu/operands.h"
 #include "sim/mem/paging.h"
 
+#include <string.h>
+
 #define CR0_RESERVED (~UINT64_C(0xffffffff) | UINT64_C(0x1ffaffc0))
 #define CR3_RESERVED (~((UINT64_C(1) << PAGING_MAXPHYADDR) - 1))
+#define CR3_NO_FLUSH (UINT64_C(1) << 63)
+/* SDM 4.4.1 "PDPTE Registers": a MOV to CR0/CR4 after which PAE paging is in
+ * use loads the PDPTEs when it modifies one of these bits. */
+#define CR0_PDPTE_RELOAD (CR0_CD | CR0_NW | CR0_PG)
+#define CR4_PDPTE_RELOAD (CR4_PAE | CR4_PGE | CR4_PSE | CR4_SMEP)
+
+/* SDM 4.1.1 "Four Paging Modes": PAE paging is CR0.PG = 1, CR4.PAE = 1 and
+ * IA32_EFER.LME = 0. */
+static bool pae_paging(uint64_t cr0, uint64_t cr4, uint64_t efer)
+{
+    return (cr0 & CR0_PG) && (cr4 & CR4_PAE) && !(efer & EFER_LME);
+}
+
+/* SDM 4.4.1: the PDPTEs at cr3[31:5] into pdpte[]; #GP(0), and nothing
+ * loaded, when a present PDPTE sets a reserved bit. */
+static SimStatus read_pdptes(CpuState *cpu, uint64_t cr3, uint64_t pdpte[4])
+{
+    return mem_pae_read_pdptes(cpu->mem, cr3, pdpte) ? SIM_OK : cpu_raise_gp0(cpu);
+}
 
 /* SDM 2.5 / Vol. 2 MOV CR0 "Protected Mode Exceptions" and 9.8.5. */
-static SimStatus write_cr0(CpuState *cpu, uint64_t v)
+static bool cr0_valid(const CpuState *cpu, uint64_t v)
 {
     if (v & CR0_RESERVED)
-        return cpu_raise_gp0(cpu);
+        return false;
     if (((v & CR0_PG) && !(v & CR0_PE)) || ((v & CR0_NW) && !(v & CR0_CD)))
-        return cpu_raise_gp0(cpu);
+        return false;
     bool enabling_pg = (v & CR0_PG) && !(cpu->cr0 & CR0_PG);
     bool disabling_pg = !(v & CR0_PG) && (cpu->cr0 & CR0_PG);
-    if (enabling_pg && (cpu->efer & EFER_LME)) {
-        /* SDM 9.8.5: IA-32e activation needs PAE and a CS that is not 64-bit. */
-        if (!(cpu->cr4 & CR4_PAE) || (cpu->seg[SEG_CS].ar & AR_L))
-            return cpu_raise_gp0(cpu);
-        cpu->efer |= EFER_LMA;
-    }
+    /* SDM 9.8.5: IA-32e activation needs PAE and a CS that is not 64-bit. */
+    if (enabling_pg && (cpu->efer & EFER_LME) &&
+        (!(cpu->cr4 & CR4_PAE) || (cpu->seg[SEG_CS].ar & AR_L)))
+        return false;
     if (disabling_pg && cpu->mode == MODE_LONG64)
-        return cpu_raise_gp0(cpu); /* SDM 9.8.5.4: leave 64-bit mode first */
-    if (disabling_pg)
+        return false; /* SDM 9.8.5.4: leave 64-bit mode first */
+    /* SDM Vol. 2 MOV CR: "#GP(0) If an attempt is made to clear CR0.PG[bit 31]
+     * while CR4.PCIDE = 1." */
+    return !(disabling_pg && (cpu->cr4 & CR4_PCIDE));
+}
+
+static SimStatus write_cr0(CpuState *cpu, uint64_t v)
+{
+    uint64_t pdpte[4];
+    if (!cr0_valid(cpu, v))
+        return cpu_raise_gp0(cpu);
+    bool reload = pae_paging(v, cpu->cr4, cpu->efer) && ((v ^ cpu->cr0) & CR0_PDPTE_RELOAD);
+    if (reload && read_pdptes(cpu, cpu->cr3, pdpte) != SIM_OK)
+        return SIM_FAULT;
+    if ((v & CR0_PG) && !(cpu->cr0 & CR0_PG) && (cpu->efer & EFER_LME))
+        cpu->efer |= EFER_LMA;
+    if (!(v & CR0_PG))
         cpu->efer &= ~EFER_LMA;
+    if (reload)
+        memcpy(cpu->pdpte, pdpte, sizeof(pdpte));
     cpu->cr0 = v | CR0_ET;
     mem_tlb_flush_all(&cpu->tlb);
     cpu_update_mode(cpu);
@@ -47,6 +83,7 @@ static uint64_t cr4_allowed(const CpuModel *m)
         {FEAT_SSE, CR4_OSXMMEXCPT}, {FEAT_VMX, CR4_VMXE}, {FEAT_XSAVE, CR4_OSXSAVE},
         {FEAT_SMEP, CR4_SMEP}, {FEAT_SMAP, CR4_SMAP},   {FEAT_UMIP, CR4_UMIP},
         {FEAT_LA57, CR4_LA57}, {FEAT_FSGSBASE, CR4_FSGSBASE}, {FEAT_PKU, CR4_PKE},
+        {FEAT_MCE, CR4_MCE},   {FEAT_PCID, CR4_PCIDE},
     };
     uint64_t allowed = 0;
     for (unsigned i = 0; i < SIM_ARRAY_SIZE(map); i++) {
@@ -56,22 +93,57 @@ static uint64_t cr4_allowed(const CpuModel *m)
     return allowed;
 }
 
-/* SDM 2.5: reserved CR4 bits, and PAE cannot be cleared while IA-32e mode is active. */
-static SimStatus write_cr4(CpuState *cpu, uint64_t v)
+/* SDM 2.5: reserved CR4 bits, and PAE cannot be cleared while IA-32e mode is
+ * active.  SDM 4.10.1 "Process-Context Identifiers (PCIDs)": CR4.PCIDE can
+ * be set only in IA-32e mode, and (Vol. 2 MOV CR) not from 0 to 1 while
+ * CR3[11:0] != 000H. */
+static bool cr4_valid(const CpuState *cpu, uint64_t v)
 {
     if ((v & ~cr4_allowed(cpu->model)) || ((cpu->efer & EFER_LMA) && !(v & CR4_PAE)))
+        return false;
+    bool setting_pcide = (v & CR4_PCIDE) && !(cpu->cr4 & CR4_PCIDE);
+    return !(setting_pcide && (!(cpu->efer & EFER_LMA) || (cpu->cr3 & 0xfff)));
+}
+
+/* Any CR4 write flushes the whole TLB: more than SDM 4.10.4.1 requires
+ * (PGE, PCIDE, PAE, PSE, SMEP, SMAP, PKE changes), which is always allowed. */
+static SimStatus write_cr4(CpuState *cpu, uint64_t v)
+{
+    uint64_t pdpte[4];
+    if (!cr4_valid(cpu, v))
         return cpu_raise_gp0(cpu);
+    bool reload = pae_paging(cpu->cr0, v, cpu->efer) && ((v ^ cpu->cr4) & CR4_PDPTE_RELOAD);
+    if (reload && read_pdptes(cpu, cpu->cr3, pdpte) != SIM_OK)
+        return SIM_FAULT;
+    if (reload)
+        memcpy(cpu->pdpte, pdpte, sizeof(pdpte));
     cpu->cr4 = v;
     mem_tlb_flush_all(&cpu->tlb);
     return SIM_OK;
 }
 
-/* SDM 4.10.4.1: MOV to CR3 invalidates non-global TLB entries. */
+/* SDM 4.10.4.1 "Operations that Invalidate TLBs and Paging-Structure
+ * Caches": MOV to CR3 invalidates non-global TLB entries; with CR4.PCIDE = 1
+ * a source bit 63 of 1 means it need not, and bit 63 is not written to CR3.
+ * vmxsim's TLB has no PCID tags (an entry cached under the old PCID would
+ * be taken for the new one), so every MOV to CR3 flushes the non-global
+ * entries: invalidating more than required is always allowed.  With PAE
+ * paging the PDPTEs are loaded from the new CR3 (SDM 4.4.1). */
 static SimStatus write_cr3(CpuState *cpu, uint64_t v)
 {
-    if ((cpu->efer & EFER_LMA) && (v & CR3_RESERVED))
+    uint64_t pdpte[4];
+    bool long_mode = (cpu->efer & EFER_LMA) != 0;
+    if (cpu->cr4 & CR4_PCIDE)
+        v &= ~CR3_NO_FLUSH;
+    if (long_mode && (v & CR3_RESERVED))
         return cpu_raise_gp0(cpu);
-    cpu->cr3 = (cpu->efer & EFER_LMA) ? v : (uint32_t)v;
+    v = long_mode ? v : (uint32_t)v;
+    bool pae = pae_paging(cpu->cr0, cpu->cr4, cpu->efer);
+    if (pae && read_pdptes(cpu, v, pdpte) != SIM_OK)
+        return SIM_FAULT;
+    if (pae)
+        memcpy(cpu->pdpte, pdpte, sizeof(pdpte));
+    cpu->cr3 = v;
     mem_tlb_flush_nonglobal(&cpu->tlb);
     return SIM_OK;
 }

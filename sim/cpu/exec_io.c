@@ -1,5 +1,7 @@
 /* Port I/O: SDM Vol. 2 IN, OUT, with the protection of SDM Vol. 1 19.5
- * "Protected-Mode I/O" (IOPL, then the TSS I/O permission bitmap). */
+ * "Protected-Mode I/O" (IOPL, then the TSS I/O permission bitmap) and the I/O
+ * breakpoints of SDM Vol. 3B 17.3.1.2 (debug_regs.h). */
+#include "sim/cpu/debug_regs.h"
 #include "sim/cpu/handlers.h"
 #include "sim/cpu/io_permission.h"
 #include "sim/cpu/operands.h"
@@ -20,6 +22,7 @@ SimStatus exec_in(CpuState *cpu, const DecodedInsn *d)
     if (cpu_io_permitted(cpu, port, size) != SIM_OK)
         return SIM_FAULT;
     reg_write(cpu, d->op[0].reg, size, dev_io_read(cpu->io, port, size));
+    cpu_dr_note_io(cpu, port, size);
     return SIM_OK;
 }
 
@@ -31,5 +34,6 @@ SimStatus exec_out(CpuState *cpu, const DecodedInsn *d)
     if (cpu_io_permitted(cpu, port, size) != SIM_OK)
         return SIM_FAULT;
     dev_io_write(cpu->io, port, size, (uint32_t)reg_read(cpu, d->op[1].reg, size));
+    cpu_dr_note_io(cpu, port, size);
     return SIM_OK;
 }

@@ -1,7 +1,7 @@
 /* SDM Vol. 2 IRET/IRETD/IRETQ: real mode, protected mode and IA-32e mode
- * returns to the same or an outer privilege level.  Returns to virtual-8086
- * mode and nested-task returns (NT = 1) are the system issue's; they raise
- * #GP(0) here. */
+ * returns to the same or an outer privilege level.  IRET in and to
+ * virtual-8086 mode is in v86.c, the nested-task return (NT = 1) in
+ * task_switch.c. */
 #include <string.h>
 
 #include "sim/cpu/exceptions.h"
@@ -10,6 +10,8 @@
 #include "sim/cpu/handlers.h"
 #include "sim/cpu/segmentation.h"
 #include "sim/cpu/stack.h"
+#include "sim/cpu/task_switch.h"
+#include "sim/cpu/v86.h"
 
 /* Which RFLAGS bits IRET loads (SDM Vol. 2 IRET "Operation", by CPL and IOPL
  * before the return). */
@@ -51,19 +53,25 @@ static SimStatus iret_real(CpuState *cpu, const DecodedInsn *d)
     return SIM_OK;
 }
 
-SimStatus exec_iret(CpuState *cpu, const DecodedInsn *d)
+/* SDM Vol. 2 IRET "TASK-RETURN": NT = 1 returns to the previous task
+ * (7.4 "Task Linking"); in IA-32e mode that is #GP(0) (7.7 "Task
+ * Management in 64-bit Mode").  NMI blocking ends once the switch is
+ * committed (SDM 6.7.1). */
+static SimStatus iret_task(CpuState *cpu)
 {
-    unsigned sz = d->opsize;
-    if (cpu->mode == MODE_REAL)
-        return iret_real(cpu, d);
-    if (cpu->mode == MODE_V86 || (cpu->rflags & RFLAGS_NT))
-        return cpu_raise_gp0(cpu); /* v8086 IRET and task return: see header */
-    uint64_t rip, cs, fl, rsp = 0, ss = 0;
-    if (cpu_stack_peek(cpu, 0, sz, &rip) != SIM_OK || cpu_stack_peek(cpu, sz, 2, &cs) != SIM_OK ||
-        cpu_stack_peek(cpu, 2 * sz, sz, &fl) != SIM_OK)
-        return SIM_FAULT;
-    if ((fl & RFLAGS_VM) && cpu->cpl == 0 && cpu->mode != MODE_LONG64)
-        return cpu_raise_gp0(cpu); /* return to virtual-8086 mode: see header */
+    if (cpu->efer & EFER_LMA)
+        return cpu_raise_gp0(cpu);
+    SimStatus st = cpu_task_return(cpu);
+    if (st != SIM_FAULT)
+        cpu->nmi_blocked = false;
+    return st;
+}
+
+/* SDM Vol. 2 IRET "PROTECTED-MODE-RETURN" and "IA-32e-MODE-RETURN" with the
+ * frame's first three slots already read. */
+static SimStatus iret_protected(CpuState *cpu, unsigned sz, uint64_t rip, uint64_t cs, uint64_t fl)
+{
+    uint64_t rsp = 0, ss = 0;
     /* SDM: IRETQ in 64-bit mode always pops SS:RSP; otherwise only on a privilege change. */
     bool outer = (cs & 3) > cpu->cpl;
     bool pop_stack = outer || cpu->mode == MODE_LONG64;
@@ -82,6 +90,28 @@ SimStatus exec_iret(CpuState *cpu, const DecodedInsn *d)
         return SIM_FAULT;
     }
     load_iret_flags(cpu, mask, fl);
+    return SIM_OK;
+}
+
+SimStatus exec_iret(CpuState *cpu, const DecodedInsn *d)
+{
+    unsigned sz = d->opsize;
+    uint64_t rip, cs, fl;
+    if (cpu->mode == MODE_REAL)
+        return iret_real(cpu, d);
+    if (cpu->mode == MODE_V86)
+        return cpu_v86_iret(cpu, sz);
+    if (cpu->rflags & RFLAGS_NT)
+        return iret_task(cpu);
+    if (cpu_stack_peek(cpu, 0, sz, &rip) != SIM_OK || cpu_stack_peek(cpu, sz, 2, &cs) != SIM_OK ||
+        cpu_stack_peek(cpu, 2 * sz, sz, &fl) != SIM_OK)
+        return SIM_FAULT;
+    /* RETURN-TO-VIRTUAL-8086-MODE: an IRETD at CPL 0 outside IA-32e mode
+     * whose EFLAGS image has VM = 1 (SDM 20.2.5). */
+    bool to_v86 = sz == 4 && (fl & RFLAGS_VM) && cpu->cpl == 0 && !(cpu->efer & EFER_LMA);
+    if ((to_v86 ? cpu_v86_enter_by_iret(cpu, rip, (uint16_t)cs, fl)
+                : iret_protected(cpu, sz, rip, cs, fl)) != SIM_OK)
+        return SIM_FAULT;
     cpu->nmi_blocked = false; /* SDM 6.7.1: IRET ends NMI blocking */
     return SIM_OK;
 }

@@ -4,6 +4,7 @@
 #include "sim/cpu/handlers.h"
 #include "sim/cpu/segmentation.h"
 #include "sim/cpu/stack.h"
+#include "sim/cpu/v86.h"
 #include "sim/cpu/write_probe.h"
 
 /* SDM Vol. 2 PUSH: a segment register pushed with a 32- or 64-bit operand
@@ -52,13 +53,14 @@ SimStatus exec_pop(CpuState *cpu, const DecodedInsn *d)
     return st;
 }
 
-/* SDM Vol. 2 PUSHF: VM and RF are cleared in the image; #GP in virtual-8086
- * mode with IOPL < 3 (VME handling: system issue). */
+/* SDM Vol. 2 PUSHF: VM and RF are cleared in the image.  In virtual-8086
+ * mode with IOPL < 3 it is #GP(0), or with CR4.VME a 16-bit PUSHF of the
+ * virtual flags (v86.c, SDM 20.3.2). */
 SimStatus exec_pushf(CpuState *cpu, const DecodedInsn *d)
 {
     uint64_t f = cpu_get_rflags(cpu);
     if (cpu->mode == MODE_V86 && ((f & RFLAGS_IOPL) >> 12) < 3)
-        return cpu_raise_gp0(cpu);
+        return cpu_v86_pushf(cpu, d->opsize);
     return cpu_push(cpu, d->opsize, f & ~(uint64_t)(RFLAGS_VM | RFLAGS_RF));
 }
 
@@ -76,11 +78,13 @@ static uint64_t popf_mask(const CpuState *cpu, unsigned size)
     return mask;
 }
 
+/* In virtual-8086 mode with IOPL < 3: #GP(0), or with CR4.VME a 16-bit
+ * POPF into the virtual flags (v86.c, SDM 20.3.2). */
 SimStatus exec_popf(CpuState *cpu, const DecodedInsn *d)
 {
     uint64_t v;
     if (cpu->mode == MODE_V86 && ((cpu->rflags & RFLAGS_IOPL) >> 12) < 3)
-        return cpu_raise_gp0(cpu);
+        return cpu_v86_popf(cpu, d->opsize);
     if (cpu_pop(cpu, d->opsize, &v) != SIM_OK)
         return SIM_FAULT;
     uint64_t mask = popf_mask(cpu, d->opsize);

@@ -6,13 +6,12 @@
 #include "sim/cpu/handlers.h"
 #include "sim/cpu/msr.h"
 #include "sim/cpu/segmentation.h"
+#include "sim/cpu/v86.h"
 
 static bool real_or_v86(const CpuState *cpu)
 {
     return cpu->mode == MODE_REAL || cpu->mode == MODE_V86;
 }
-
-static unsigned iopl(const CpuState *cpu) { return (unsigned)((cpu->rflags & RFLAGS_IOPL) >> 12); }
 
 /* SDM Vol. 2 HLT: privileged (#GP(0) at CPL > 0). */
 SimStatus exec_hlt(CpuState *cpu, const DecodedInsn *d)
@@ -22,23 +21,27 @@ SimStatus exec_hlt(CpuState *cpu, const DecodedInsn *d)
     return SIM_HALT;
 }
 
-/* SDM Vol. 2 CLI/STI: IF changes when CPL <= IOPL (VME/PVI: system issue). */
+/* SDM Vol. 2 CLI/STI: IF changes when CPL <= IOPL; otherwise, with CR4.VME
+ * in virtual-8086 mode or CR4.PVI at CPL 3, VIF does (SDM 20.3.2, 20.4);
+ * else #GP(0).  cpu_cli_sti_flag (v86.c) decides. */
 SimStatus exec_cli(CpuState *cpu, const DecodedInsn *d)
 {
-    if (cpu->mode != MODE_REAL && cpu->cpl > iopl(cpu))
+    uint64_t flag = cpu_cli_sti_flag(cpu, false);
+    if (!flag)
         return cpu_raise_gp0(cpu);
-    cpu->rflags &= ~(uint64_t)RFLAGS_IF;
+    cpu->rflags &= ~flag;
     return SIM_OK;
 }
 
 SimStatus exec_sti(CpuState *cpu, const DecodedInsn *d)
 {
-    if (cpu->mode != MODE_REAL && cpu->cpl > iopl(cpu))
+    uint64_t flag = cpu_cli_sti_flag(cpu, true);
+    if (!flag)
         return cpu_raise_gp0(cpu);
     /* SDM 6.8.3: STI blocks interrupts until after the next instruction if IF was 0. */
-    if (!(cpu->rflags & RFLAGS_IF))
+    if (flag == RFLAGS_IF && !(cpu->rflags & RFLAGS_IF))
         cpu->sti_shadow = true;
-    cpu->rflags |= RFLAGS_IF;
+    cpu->rflags |= flag;
     return SIM_OK;
 }
 
@@ -83,7 +86,8 @@ SimStatus exec_ltr(CpuState *cpu, const DecodedInsn *d)
         return (sel & 4) ? cpu_raise(cpu, EXC_GP, sel & 0xfffc) : SIM_FAULT;
     Segment s = cpu_descriptor_to_segment(&desc, (uint16_t)sel, long_mode);
     unsigned type = s.ar & AR_TYPE_MASK;
-    if ((s.ar & AR_S) || (type != DESC_TSS32_AVAIL && type != 0x1))
+    /* SDM Vol. 3A 3.5 Table 3-2: type 1 (16-bit TSS) is reserved in IA-32e mode. */
+    if ((s.ar & AR_S) || (type != DESC_TSS32_AVAIL && (long_mode || type != 0x1)))
         return cpu_raise(cpu, EXC_GP, sel & 0xfffc);
     if (!(s.ar & AR_P))
         return cpu_raise(cpu, EXC_NP, sel & 0xfffc);
@@ -116,11 +120,23 @@ SimStatus exec_wrmsr(CpuState *cpu, const DecodedInsn *d)
     return cpu_msr_write(cpu, (uint32_t)cpu->gpr[REG_RCX], v);
 }
 
-/* SDM Vol. 2 CPUID: leaf in EAX, subleaf in ECX; results zero-extend. */
+/* SDM Vol. 2 CPUID: leaf in EAX, subleaf in ECX; results zero-extend.  The
+ * machine has one CPU (machine.h), so the topology leaves report one. */
 SimStatus exec_cpuid(CpuState *cpu, const DecodedInsn *d)
 {
-    uint32_t out[4];
-    cpu_model_cpuid(cpu->model, (uint32_t)cpu->gpr[REG_RAX], (uint32_t)cpu->gpr[REG_RCX], out);
+    uint32_t out[4], leaf = (uint32_t)cpu->gpr[REG_RAX];
+    uint64_t misc = cpu->msr[MSR_SLOT_IA32_MISC_ENABLE];
+    CpuidEnv env = {
+        .apic_id = cpu->id,
+        .cpu_count = 1,
+        .osxsave = (cpu->cr4 & CR4_OSXSAVE) != 0,
+        .ospke = (cpu->cr4 & CR4_PKE) != 0,
+        .limit_maxval = (misc & MISC_ENABLE_LIMIT_CPUID_MAXVAL) != 0,
+        .xd_disable = (misc & MISC_ENABLE_XD_DISABLE) != 0,
+    };
+    cpu_model_cpuid(cpu->model, &env, leaf, (uint32_t)cpu->gpr[REG_RCX], out);
+    if (leaf == 1)
+        cpu_msr_cpuid_signature(cpu);
     cpu->gpr[REG_RAX] = out[0];
     cpu->gpr[REG_RBX] = out[1];
     cpu->gpr[REG_RCX] = out[2];
@@ -140,14 +156,20 @@ SimStatus exec_rdtsc(CpuState *cpu, const DecodedInsn *d)
     return SIM_OK;
 }
 
-/* SDM Vol. 2 INT n / INT3: delivered with the next RIP; gate DPL checked. */
-static SimStatus software_interrupt(CpuState *cpu, unsigned vector, bool iopl_sensitive)
+/* SDM Vol. 2 INT n / INT3: delivered with the next RIP; gate DPL checked.
+ * INT n in virtual-8086 mode is IOPL-sensitive and, with CR4.VME, may be
+ * redirected to the 8086 program's handler (v86.c, SDM 20.3.3); INT3 is
+ * not IOPL-sensitive. */
+static SimStatus software_interrupt(CpuState *cpu, unsigned vector, bool int_n)
 {
-    if (iopl_sensitive && cpu->mode == MODE_V86 && iopl(cpu) < 3)
-        return cpu_raise_gp0(cpu);
-    if (cpu_deliver_event(cpu, vector, EVENT_SOFT_INT) == SIM_OK)
-        return SIM_OK;
-    return SIM_FAULT;
+    if (int_n && cpu->mode == MODE_V86) {
+        bool redirected;
+        if (cpu_v86_int(cpu, vector, &redirected) != SIM_OK)
+            return SIM_FAULT;
+        if (redirected)
+            return SIM_OK;
+    }
+    return cpu_deliver_event(cpu, vector, EVENT_SOFT_INT);
 }
 
 SimStatus exec_int(CpuState *cpu, const DecodedInsn *d)

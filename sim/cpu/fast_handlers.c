@@ -206,7 +206,8 @@ EXTEND_FORMS(64, 32)
         flags_set_lazy(c, LAZY, SZ / 8, a, n, r);                                                  \
         return SIM_OK;                                                                             \
     }
-#define SAR_EXPR(SZ) ((uint64_t)((int64_t)(a << (64 - SZ)) >> (64 - SZ + n)))
+/* sign-extend to 64 bits, then shift: n <= 31 for 8/16-bit operands, so never 64 */
+#define SAR_EXPR(SZ) ((uint64_t)(((int64_t)(a << (64 - SZ)) >> (64 - SZ)) >> n))
 #define SHIFT_ALL(SZ)                                                                              \
     SHIFT_RI(shl, a << n, LAZY_SHL, SZ)                                                            \
     SHIFT_RI(shr, a >> n, LAZY_SHR, SZ)                                                            \

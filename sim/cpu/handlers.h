@@ -17,6 +17,8 @@ SimStatus exec_mov_to_sreg(CpuState *cpu, const DecodedInsn *d);
 SimStatus exec_mov_from_sreg(CpuState *cpu, const DecodedInsn *d);
 SimStatus exec_mov_to_cr(CpuState *cpu, const DecodedInsn *d);
 SimStatus exec_mov_from_cr(CpuState *cpu, const DecodedInsn *d);
+SimStatus exec_mov_to_dr(CpuState *cpu, const DecodedInsn *d);
+SimStatus exec_mov_from_dr(CpuState *cpu, const DecodedInsn *d);
 /* Any mnemonic without a row: #UD plus a one-line diagnostic. */
 SimStatus exec_unimplemented(CpuState *cpu, const DecodedInsn *d);
 

@@ -2,6 +2,7 @@
 #include "sim/cpu/segmentation.h"
 
 #include "sim/cpu/access.h"
+#include "sim/cpu/branch.h"
 #include "sim/cpu/exceptions.h"
 
 /* Implicit supervisor-mode read of a descriptor table (SDM 4.6: accesses to
@@ -69,12 +70,18 @@ SimStatus cpu_set_descriptor_accessed(CpuState *cpu, uint16_t selector)
 void cpu_load_real_segment(CpuState *cpu, unsigned seg, uint16_t selector)
 {
     Segment *s = &cpu->seg[seg];
+    if (cpu->mode == MODE_V86) {
+        *s = cpu_v86_segment(selector);
+        return;
+    }
     s->selector = selector;
     s->base = (uint64_t)selector << 4;
-    if (cpu->mode == MODE_V86) {
-        s->limit = 0xffff;
-        s->ar = AR_P | AR_S | (3u << AR_DPL_SHIFT) | 0x3 | (seg == SEG_CS ? AR_TYPE_CODE : 0);
-    }
+}
+
+Segment cpu_v86_segment(uint16_t selector)
+{
+    uint32_t ar = AR_P | AR_S | (3u << AR_DPL_SHIFT) | AR_TYPE_WRITABLE | AR_TYPE_ACCESSED;
+    return (Segment){selector, 0xffff, ar, (uint64_t)selector << 4};
 }
 
 /* SDM Vol. 2 MOV "Operation": SS needs a writable data segment with
@@ -143,4 +150,136 @@ void cpu_load_code_segment(CpuState *cpu, const Descriptor *d, uint16_t selector
     s.ar |= AR_TYPE_ACCESSED;
     cpu->seg[SEG_CS] = s;
     cpu_update_mode(cpu);
+}
+
+bool cpu_selector_in_table(const CpuState *cpu, uint16_t selector, unsigned size)
+{
+    uint64_t limit = cpu->gdtr.limit;
+    if (selector & 4) {
+        const Segment *ldt = &cpu->seg[SEG_LDTR];
+        if (ldt->ar & AR_UNUSABLE)
+            return false;
+        limit = ldt->limit;
+    }
+    return (uint64_t)(selector & 0xfff8u) + size - 1 <= limit;
+}
+
+SimStatus cpu_set_tss_busy(CpuState *cpu, uint16_t selector, bool busy)
+{
+    uint64_t lin = cpu->gdtr.base + (selector & 0xfff8u) + 5, type;
+    if (!(cpu->efer & EFER_LMA))
+        lin &= 0xffffffffu;
+    if (cpu_lin_read_slow(cpu, lin, 1, &type, true) != SIM_OK)
+        return SIM_FAULT;
+    type = busy ? (type | 2) : (type & ~UINT64_C(2));
+    return cpu_lin_write_slow(cpu, lin, 1, type, true);
+}
+
+StackRef cpu_current_stack(const CpuState *cpu)
+{
+    bool wide = cpu->mode == MODE_LONG64;
+    return (StackRef){cpu->seg[SEG_SS], cpu->gpr[REG_RSP], wide, 0};
+}
+
+/* Read `size` bytes of the current TSS at `offset` (implicit supervisor
+ * access, SDM 4.6); beyond the TSS limit is #TS(TR selector + ext). */
+static SimStatus tss_stack_field(CpuState *cpu, unsigned offset, unsigned size, uint32_t ext,
+                                 uint64_t *v)
+{
+    const Segment *tr = &cpu->seg[SEG_TR];
+    uint64_t lin = tr->base + offset;
+    if (offset + size - 1 > tr->limit)
+        return cpu_raise(cpu, EXC_TS, (tr->selector & 0xfffcu) | ext);
+    if (!(cpu->efer & EFER_LMA))
+        lin &= 0xffffffffu;
+    return cpu_lin_read_slow(cpu, lin, size, v, true);
+}
+
+/* SDM Vol. 2 CALL "MORE-PRIVILEGE" and INT n "INTER-PRIVILEGE-LEVEL-INTERRUPT":
+ * the new SS named by the TSS, checked against the new privilege level. */
+static SimStatus check_inner_ss(CpuState *cpu, uint16_t sel, unsigned dpl, uint32_t ext,
+                                Segment *ss)
+{
+    uint32_t err = (sel & 0xfffcu) | ext;
+    Descriptor d;
+    if ((sel & 0xfffc) == 0)
+        return cpu_raise(cpu, EXC_TS, ext);
+    if (!cpu_selector_in_table(cpu, sel, 8) || (sel & 3) != dpl)
+        return cpu_raise(cpu, EXC_TS, err);
+    if (cpu_read_descriptor(cpu, sel, false, &d) != SIM_OK)
+        return SIM_FAULT;
+    *ss = cpu_descriptor_to_segment(&d, sel, false);
+    if (!(ss->ar & AR_S) || (ss->ar & AR_TYPE_CODE) || !(ss->ar & AR_TYPE_WRITABLE) ||
+        seg_dpl(ss) != dpl)
+        return cpu_raise(cpu, EXC_TS, err);
+    if (!(ss->ar & AR_P))
+        return cpu_raise(cpu, EXC_SS, err);
+    ss->ar |= AR_TYPE_ACCESSED;
+    return cpu_set_descriptor_accessed(cpu, sel);
+}
+
+SimStatus cpu_inner_stack(CpuState *cpu, unsigned dpl, uint32_t ext, StackRef *st)
+{
+    uint64_t sp, sel;
+    if (cpu->efer & EFER_LMA) { /* SDM 5.8.5.1 / 6.14.4: RSPn from the 64-bit TSS */
+        if (tss_stack_field(cpu, 4 + 8 * dpl, 8, ext, &sp) != SIM_OK)
+            return SIM_FAULT;
+        Segment null_ss = {(uint16_t)dpl, 0, AR_UNUSABLE | (dpl << AR_DPL_SHIFT), 0};
+        *st = (StackRef){null_ss, sp, true, 0};
+        return SIM_OK;
+    }
+    /* SDM 7.2.1 Figure 7-2 (ESPn at 4 + 8n, SSn at 8 + 8n) and 7.6 Figure
+     * 7-10 (SPn at 2 + 4n, SSn at 4 + 4n). */
+    bool tss16 = !(cpu->seg[SEG_TR].ar & 0x8);
+    unsigned at = tss16 ? 2 + 4 * dpl : 4 + 8 * dpl, size = tss16 ? 2 : 4;
+    if (tss_stack_field(cpu, at, size, ext, &sp) != SIM_OK ||
+        tss_stack_field(cpu, at + size, 2, ext, &sel) != SIM_OK)
+        return SIM_FAULT;
+    st->sp = sp;
+    st->wide = false;
+    st->error = ((uint32_t)sel & 0xfffcu) | ext;
+    return check_inner_ss(cpu, (uint16_t)sel, dpl, ext, &st->ss);
+}
+
+/* SDM 5.3 "Limit Checking": [off, off + size) inside an expand-up segment,
+ * or above the limit of an expand-down one (upper bound from B). */
+static bool stack_within_limit(const Segment *ss, uint64_t off, unsigned size)
+{
+    uint64_t last = off + size - 1;
+    if (!(ss->ar & 0x4))
+        return last <= ss->limit && last >= off;
+    uint64_t upper = (ss->ar & AR_DB) ? 0xffffffffu : 0xffffu;
+    return off > ss->limit && last <= upper && last >= off;
+}
+
+/* The stack pointer after pushing `bytes`, wrapped at the stack-address size. */
+static uint64_t stack_ref_next(const StackRef *st, unsigned bytes)
+{
+    if (st->wide)
+        return st->sp - bytes;
+    uint64_t mask = (st->ss.ar & AR_DB) ? 0xffffffffu : 0xffffu;
+    return (st->sp - bytes) & mask;
+}
+
+SimStatus cpu_stack_ref_room(CpuState *cpu, const StackRef *st, unsigned bytes)
+{
+    uint64_t low = stack_ref_next(st, bytes);
+    bool ok = st->wide ? cpu_is_canonical(cpu, low) && cpu_is_canonical(cpu, st->sp - 1)
+                       : stack_within_limit(&st->ss, low, bytes);
+    return ok ? SIM_OK : cpu_raise(cpu, EXC_SS, st->error);
+}
+
+SimStatus cpu_stack_ref_push(CpuState *cpu, StackRef *st, unsigned size, uint64_t value)
+{
+    uint64_t next = stack_ref_next(st, size), lin = next;
+    bool supervisor = seg_dpl(&st->ss) < 3;
+    if (cpu_stack_ref_room(cpu, st, size) != SIM_OK)
+        return SIM_FAULT;
+    if (!st->wide)
+        lin = (st->ss.base + next) & 0xffffffffu;
+    if (cpu_lin_write_slow(cpu, lin, size, value, supervisor) != SIM_OK)
+        return SIM_FAULT;
+    uint64_t mask = st->wide ? UINT64_MAX : ((st->ss.ar & AR_DB) ? 0xffffffffu : 0xffffu);
+    st->sp = (st->sp & ~mask) | next;
+    return SIM_OK;
 }

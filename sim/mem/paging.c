@@ -1,6 +1,8 @@
 /* Page walks: SDM Vol. 3A 4.3 (32-bit), 4.4 (PAE), 4.5 (4-level and 5-level). */
 #include "sim/mem/paging.h"
 
+#include <string.h>
+
 #define CR0_PG_BIT (UINT64_C(1) << 31)
 #define CR4_PSE_BIT (UINT64_C(1) << 4)
 #define CR4_PAE_BIT (UINT64_C(1) << 5)
@@ -48,6 +50,9 @@ static bool walk_leaf(PageWalk *w, uint64_t e, uint64_t frame, uint64_t lin, uin
     w->phys = (frame & ~(size - 1)) | (lin & (size - 1));
     w->global = (e & PTE_G) != 0;
     w->dirty = (e & PTE_D) != 0;
+    /* SDM 4.6.2 "Protection Keys": bits 62:59 of the leaf (reserved in PAE
+     * entries, absent in 32-bit ones, so 0 for any successful such walk). */
+    w->pkey = (uint8_t)((e >> 59) & 0xf);
     return true;
 }
 
@@ -101,19 +106,40 @@ static bool walk_level(Memory *m, const PagingRegs *r, uint64_t table, unsigned 
     return shift == 12 || (large_ok && (*e & PTE_PS));
 }
 
-/* SDM 4.4 "PAE Paging": PDPTEs read from memory at walk time (the PDPTE
- * registers' load-at-MOV-CR3 semantics are the system-architecture issue's). */
+/* SDM 4.4.1 Table 4-8: bits 63:MAXPHYADDR, 8:5 and 2:1 of a PDPTE are reserved. */
+#define PDPTE_RSVD (~((UINT64_C(1) << PAGING_MAXPHYADDR) - 1) | 0x1e6)
+
+bool mem_pae_read_pdptes(Memory *m, uint64_t cr3, uint64_t pdpte[4])
+{
+    uint64_t e[4];
+    for (unsigned i = 0; i < 4; i++) {
+        e[i] = mem_phys_read(m, (cr3 & 0xffffffe0u) + 8 * i, 8);
+        if ((e[i] & PTE_P) && (e[i] & PDPTE_RSVD))
+            return false;
+    }
+    memcpy(pdpte, e, sizeof(e));
+    return true;
+}
+
+/* SDM 4.4.2: linear-address bits 31:30 select PDPTE register i; without
+ * loaded registers, the PDPTE in memory (which has no accessed flag, SDM
+ * 4.8: commit starts after it). */
+static uint64_t pae_pdpte(Memory *m, const PagingRegs *r, uint32_t lin, PageWalk *w)
+{
+    if (r->pdpte)
+        return r->pdpte[lin >> 30];
+    w->first_commit = 1;
+    return read_entry(m, w, (r->cr3 & 0xffffffe0u) + ((lin >> 30) << 3), 8);
+}
+
+/* SDM 4.4 "PAE Paging". */
 static bool walk_pae(Memory *m, const PagingRegs *r, uint32_t lin, PageWalk *w)
 {
     w->entry_size = 8;
-    /* PDPTEs have no accessed flag (SDM 4.8): commit starts after it. */
-    uint64_t pdpte = read_entry(m, w, (r->cr3 & 0xffffffe0u) + ((lin >> 30) << 3), 8);
-    w->first_commit = 1;
+    uint64_t pdpte = pae_pdpte(m, r, lin, w);
     if (!(pdpte & PTE_P))
         return walk_fail(w, PF_P);
-    /* SDM 4.4.1 Table 4-8: bits 63:MAXPHYADDR, 8:5 and 2:1 are reserved. */
-    uint64_t pdpte_rsvd = ~((UINT64_C(1) << PAGING_MAXPHYADDR) - 1) | 0x1e6;
-    if (pdpte & pdpte_rsvd)
+    if (pdpte & PDPTE_RSVD) /* never for registers: MOV to CR checked them */
         return walk_fail(w, PF_RSVD);
     uint64_t e;
     if (walk_level(m, r, pdpte, 21, lin, w, &e, true))

@@ -1,5 +1,5 @@
 /* Command-line parsing of `vmxsim run` (docs/usage.md). */
-#include <check.h>
+#include "check_main.h"
 
 #include "sim/cli.h"
 
@@ -68,6 +68,40 @@ START_TEST(test_cli_defaults_without_options)
 }
 END_TEST
 
+/* --firmware FILE makes IMAGE optional; both together are allowed too. */
+START_TEST(test_cli_firmware_without_image_parses)
+{
+    CliOptions o;
+    char err[256];
+    char *argv[] = {"vmxsim", "run", "--firmware", "rom.bin", "--mem", "16M"};
+    ck_assert_msg(parse(&o, err, 6, argv), "%s", err);
+    ck_assert_str_eq(o.firmware, "rom.bin");
+    ck_assert_ptr_null(o.boot.image_path);
+    ck_assert_uint_eq(o.mem_size, UINT64_C(16) << 20);
+}
+END_TEST
+
+START_TEST(test_cli_firmware_with_image_parses)
+{
+    CliOptions o;
+    char err[256];
+    char *argv[] = {"vmxsim", "run", "img.elf", "--firmware=rom.bin"};
+    ck_assert_msg(parse(&o, err, 4, argv), "%s", err);
+    ck_assert_str_eq(o.firmware, "rom.bin");
+    ck_assert_str_eq(o.boot.image_path, "img.elf");
+}
+END_TEST
+
+START_TEST(test_cli_no_firmware_by_default)
+{
+    CliOptions o;
+    char err[256];
+    char *argv[] = {"vmxsim", "run", "img.elf"};
+    ck_assert(parse(&o, err, 3, argv));
+    ck_assert_ptr_null(o.firmware);
+}
+END_TEST
+
 /* Each bad command line fails with a one-line message naming the problem. */
 static const struct {
     int argc;
@@ -89,6 +123,9 @@ static const struct {
     {5, {"vmxsim", "run", "a.elf", "--timeout", "-1"}, "--timeout"},
     {5, {"vmxsim", "run", "a.elf", "--module", ",args"}, "--module"},
     {4, {"vmxsim", "run", "a.elf", "--stats=1"}, "--stats=1"},
+    {3, {"vmxsim", "run", "--firmware"}, "needs a value"},
+    {3, {"vmxsim", "run", "--firmware="}, "--firmware"},
+    {4, {"vmxsim", "run", "--mem", "64M"}, "--firmware FILE"},
 };
 
 START_TEST(test_cli_bad_usage_rejected_with_message)
@@ -128,6 +165,9 @@ static Suite *suite(void)
     tcase_add_test(tc, test_cli_bad_sizes_rejected);
     tcase_add_test(tc, test_cli_run_options_parse);
     tcase_add_test(tc, test_cli_defaults_without_options);
+    tcase_add_test(tc, test_cli_firmware_without_image_parses);
+    tcase_add_test(tc, test_cli_firmware_with_image_parses);
+    tcase_add_test(tc, test_cli_no_firmware_by_default);
     tcase_add_loop_test(tc, test_cli_bad_usage_rejected_with_message, 0,
                         (int)(sizeof(bad_lines) / sizeof(bad_lines[0])));
     tcase_add_test(tc, test_cli_too_many_modules_rejected);
@@ -135,11 +175,4 @@ static Suite *suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *r = srunner_create(suite());
-    srunner_run_all(r, CK_NORMAL);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed ? 1 : 0;
-}
+CHECK_MAIN(suite)

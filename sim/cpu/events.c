@@ -1,0 +1,318 @@
+/*
+ * Events at instruction boundaries: SDM Vol. 3A 6.7 "Nonmaskable Interrupt
+ * (NMI)", 6.8 "Enabling and Disabling Interrupts", 6.9 "Priority Among
+ * Simultaneous Exceptions and Interrupts", 6.15 "Interrupt 1—Debug Exception
+ * (#DB)" and Vol. 3B 17.3 "Debug Exceptions".  Only the careful path of the
+ * interpreter calls these (events.h explains why); docs/events.md lists the
+ * rules and the choices made where the SDM leaves room.
+ */
+#include "sim/cpu/events.h"
+
+#include "sim/cpu/cpu.h"
+#include "sim/cpu/debug_regs.h"
+#include "sim/cpu/decode.h"
+#include "sim/cpu/exceptions.h"
+#include "sim/cpu/timing.h"
+
+void cpu_events_reset(CpuState *cpu)
+{
+    IntrController intc = cpu->ev.intc;
+    cpu->ev = (CpuEvents){0};
+    cpu->ev.intc = intc;
+    cpu_events_sample(cpu); /* a line still asserted after RESET is seen again */
+}
+
+static void set_force(CpuState *cpu, uint32_t bit, bool on)
+{
+    cpu->ev.force = on ? (cpu->ev.force | bit) : (cpu->ev.force & ~bit);
+}
+
+/* Which accesses must leave the TLB fast path for the checked slow path. */
+void cpu_events_refresh(CpuState *cpu)
+{
+    bool user = cpu->cpl == 3;
+    uint8_t checks = 0;
+    /* SDM 6.15 "Interrupt 17—Alignment Check Exception (#AC)": checking is on
+     * when CR0.AM = 1, RFLAGS.AC = 1 and CPL = 3 (protected or virtual-8086 mode). */
+    if (user && (cpu->cr0 & CR0_AM) && (cpu->rflags & RFLAGS_AC))
+        checks |= CHECK_AC;
+    /* SDM 17.3.1.2: data breakpoints watch every data access. */
+    if ((cpu->dr[7] & DR7_ENABLE_MASK) && cpu_dr_data_armed(cpu))
+        checks |= CHECK_DATA;
+    cpu->ev.checks = checks;
+    cpu->ev.tlb_row = (uint8_t)((user ? 1 : 0) | (checks ? 2 : 0));
+    set_force(cpu, EV_CHECKED, checks != 0);
+}
+
+void cpu_events_sample(CpuState *cpu)
+{
+    const IntrController *ic = &cpu->ev.intc;
+    if (!ic->intr)
+        return;
+    set_force(cpu, EV_INTR, ic->intr(ic->opaque));
+    if (ic->nmi && ic->nmi(ic->opaque))
+        cpu->ev.force |= EV_NMI;
+}
+
+/* SDM 6.7.1 "Handling Multiple NMIs": one NMI is held pending while NMIs are blocked. */
+void cpu_events_raise_nmi(CpuState *cpu)
+{
+    cpu->ev.force |= EV_NMI;
+}
+
+/* --- delivery --- */
+
+/* SDM 17.3.1.1: the fault-class exceptions, for which the pushed RF is 1.  A
+ * #DB raised by an instruction handler is the general-detect fault (MOV DR
+ * with DR7.GD); the #DB of instruction breakpoints and of traps is delivered
+ * by this file without RF. */
+#define FAULT_CLASS_VECTORS                                                                        \
+    ((1u << EXC_DE) | (1u << EXC_DB) | (1u << EXC_BR) | (1u << EXC_UD) | (1u << EXC_NM) |         \
+     (1u << EXC_TS) | (1u << EXC_NP) | (1u << EXC_SS) | (1u << EXC_GP) | (1u << EXC_PF) |         \
+     (1u << EXC_MF) | (1u << EXC_AC) | (1u << EXC_XM) | (1u << EXC_VE) | (1u << EXC_CP))
+
+/* After an event is delivered, the handler's first instruction is a new
+ * instruction: no shadow covers it, no string instruction is half done. */
+static void event_delivered(CpuState *cpu)
+{
+    cpu->sti_shadow = cpu->movss_shadow = false;
+    cpu->ev.mid_string = false;
+}
+
+/* SDM 17.3.1.1: an interrupt or trap after any iteration of a REP string
+ * instruction but the last pushes RF = 1, so the resumed instruction does not
+ * hit its instruction breakpoint again. */
+static void before_delivery(CpuState *cpu)
+{
+    if (cpu->ev.mid_string)
+        cpu->rflags |= RFLAGS_RF;
+}
+
+static SimStatus deliver_exception(CpuState *cpu, bool push_rf)
+{
+    unsigned vector = cpu->fault.vector;
+    if (SIM_UNLIKELY(cpu->exception_stop_mask & (UINT32_C(1) << (vector & 31))))
+        return SIM_EXCEPTION;
+    cpu->cycles += TIMING_EXCEPTION;
+    if (push_rf && cpu->mode != MODE_REAL) /* real mode pushes a 16-bit FLAGS image */
+        cpu->rflags |= RFLAGS_RF;
+    if (vector == EXC_DB)
+        cpu->dr[7] &= ~(uint64_t)DR7_GD; /* SDM 17.2.4: GD is cleared on entry to the #DB handler */
+    event_delivered(cpu);
+    return cpu_deliver_fault(cpu);
+}
+
+SimStatus cpu_events_deliver_fault(CpuState *cpu)
+{
+    bool fault_class = (FAULT_CLASS_VECTORS >> (cpu->fault.vector & 31)) & 1;
+    return deliver_exception(cpu, cpu->fault.vector < 32 && fault_class);
+}
+
+/* NMI and INTR (SDM 6.3.2, 6.12): through the IDT with the RIP of the next
+ * instruction; a fault during delivery is delivered instead (with EXT = 1). */
+static SimStatus deliver_external(CpuState *cpu, unsigned vector)
+{
+    before_delivery(cpu);
+    cpu->cycles += TIMING_EXCEPTION;
+    event_delivered(cpu);
+    if (cpu_deliver_event(cpu, vector, EVENT_EXTERNAL) == SIM_OK)
+        return SIM_OK;
+    return cpu_events_deliver_fault(cpu);
+}
+
+/* --- the boundary: SDM 6.9 Table 6-2, from the highest class down --- */
+
+static uint64_t linear_rip(const CpuState *cpu)
+{
+    if (cpu->mode == MODE_LONG64)
+        return cpu->RIP;
+    return (cpu->seg[SEG_CS].base + cpu->RIP) & 0xffffffffu;
+}
+
+/* Class 4, traps on the previous instruction.  SDM 6.8.3 "Masking Exceptions
+ * and Interrupts When Switching Stacks": after MOV SS / POP SS they are held
+ * until the boundary after the next instruction. */
+static bool debug_trap_ready(const CpuState *cpu)
+{
+    return cpu->ev.dr6_pending != 0 && !cpu->movss_shadow;
+}
+
+static SimStatus deliver_debug_trap(CpuState *cpu)
+{
+    cpu_dr6_report(cpu, cpu->ev.dr6_pending);
+    (void)cpu_raise(cpu, EXC_DB, 0);
+    before_delivery(cpu);
+    SimStatus st = deliver_exception(cpu, false);
+    if (st != SIM_EXCEPTION) { /* a stopped #DB stays pending for the resumed run */
+        cpu->ev.dr6_pending = 0;
+        cpu->ev.force &= ~(uint32_t)EV_DEBUG;
+    }
+    return st;
+}
+
+/* Class 5.  SDM 6.7.1: blocked from NMI delivery until the next IRET;
+ * SDM 6.8.3: blocked after MOV SS.  STI does not block NMIs here (SDM Vol. 2
+ * STI: "NMIs (and SMIs) may be blocked for one macroinstruction following an
+ * STI" — vmxsim does not; see docs/events.md). */
+static bool nmi_ready(const CpuState *cpu)
+{
+    return (cpu->ev.force & EV_NMI) && !cpu->nmi_blocked && !cpu->movss_shadow;
+}
+
+static SimStatus deliver_nmi(CpuState *cpu)
+{
+    cpu->ev.force &= ~(uint32_t)EV_NMI;
+    cpu->nmi_blocked = true;
+    return deliver_external(cpu, EXC_NMI);
+}
+
+/* Class 6.  SDM 6.8.1 "Masking Maskable Hardware Interrupts" (IF) and 6.8.3
+ * / Vol. 2 STI: blocked for one instruction after STI (when IF was 0) and
+ * after MOV SS. */
+static bool intr_ready(const CpuState *cpu)
+{
+    return (cpu->ev.force & EV_INTR) && (cpu->rflags & RFLAGS_IF) && !cpu->sti_shadow &&
+           !cpu->movss_shadow;
+}
+
+static SimStatus deliver_intr(CpuState *cpu)
+{
+    const IntrController *ic = &cpu->ev.intc;
+    int vector = ic->acknowledge ? ic->acknowledge(ic->opaque) : -1;
+    if (vector < 0) { /* the request went away: nothing to deliver until the next SIGNAL_INTR */
+        cpu->ev.force &= ~(uint32_t)EV_INTR;
+        return SIM_OK;
+    }
+    cpu_events_sample(cpu); /* the line after the acknowledge */
+    return deliver_external(cpu, (unsigned)vector & 0xff);
+}
+
+/* Class 7.  SDM 17.3.1.1: a fault before the instruction executes, not
+ * reported while RF = 1; not re-checked between iterations of a string
+ * instruction; not reported right after MOV SS ("the breakpoint may not be
+ * triggered": vmxsim never reports it). */
+static bool code_breakpoint_ready(const CpuState *cpu)
+{
+    return (cpu->dr[7] & DR7_ENABLE_MASK) && !(cpu->rflags & RFLAGS_RF) && !cpu->ev.mid_string &&
+           !cpu->movss_shadow && cpu_dr_match_exec(cpu, linear_rip(cpu)) != 0;
+}
+
+static SimStatus deliver_code_breakpoint(CpuState *cpu)
+{
+    cpu_dr6_report(cpu, cpu_dr_match_exec(cpu, linear_rip(cpu)));
+    (void)cpu_raise(cpu, EXC_DB, 0);
+    return deliver_exception(cpu, false); /* RF is pushed as it is (0) */
+}
+
+/* SDM 6.9 Table 6-2, classes 4-7, highest priority first.  Classes 1-3
+ * (RESET, machine check, task-switch trap, SMI/INIT) have no source in
+ * vmxsim; classes 8-10 are the fetch, decode and execution of the next
+ * instruction, which follow. */
+static const struct BoundaryEvent {
+    bool (*ready)(const CpuState *cpu);
+    SimStatus (*deliver)(CpuState *cpu);
+} boundary_events[] = {
+    {debug_trap_ready, deliver_debug_trap},           /* 4: traps on the previous instruction */
+    {nmi_ready, deliver_nmi},                         /* 5: nonmaskable interrupts */
+    {intr_ready, deliver_intr},                       /* 6: maskable hardware interrupts */
+    {code_breakpoint_ready, deliver_code_breakpoint}, /* 7: code breakpoint fault */
+};
+
+/* Breakpoint matches made since the last boundary (by an instruction, or by
+ * an event delivery's stack accesses) become pending traps. */
+static void latch_hits(CpuState *cpu)
+{
+    if (cpu->ev.dr_hits) {
+        cpu->ev.dr6_pending |= cpu->ev.dr_hits;
+        cpu->ev.force |= EV_DEBUG;
+        cpu->ev.dr_hits = 0;
+    }
+}
+
+SimStatus cpu_events_boundary(CpuState *cpu, bool *taken)
+{
+    *taken = false;
+    cpu_events_refresh(cpu); /* RFLAGS.AC and DR7 change without a mode update */
+    latch_hits(cpu);
+    for (unsigned i = 0; i < SIM_ARRAY_SIZE(boundary_events); i++) {
+        if (boundary_events[i].ready(cpu)) {
+            *taken = true;
+            return boundary_events[i].deliver(cpu);
+        }
+    }
+    return SIM_OK;
+}
+
+/* SDM Vol. 2 HLT: "An enabled interrupt (including NMI and SMI), a debug
+ * exception, ... will resume execution"; the saved RIP follows the HLT. */
+bool cpu_events_wake_pending(CpuState *cpu)
+{
+    return debug_trap_ready(cpu) || nmi_ready(cpu) || intr_ready(cpu);
+}
+
+bool cpu_events_may_wake(CpuState *cpu)
+{
+    const IntrController *ic = &cpu->ev.intc;
+    if (cpu_events_wake_pending(cpu))
+        return true;
+    if (!ic->intr || (ic->may_request && !ic->may_request(ic->opaque)))
+        return false;
+    return (cpu->rflags & RFLAGS_IF) || ic->nmi != NULL;
+}
+
+SimStatus cpu_events_halted(CpuState *cpu)
+{
+    if (cpu->activity != ACTIVITY_HLT)
+        return SIM_SHUTDOWN; /* shutdown; wait-for-SIPI has no waker yet */
+    if (!cpu_events_wake_pending(cpu))
+        return SIM_HALT;
+    cpu->activity = ACTIVITY_ACTIVE; /* the boundary now delivers the event */
+    return SIM_OK;
+}
+
+/* --- around one instruction --- */
+
+InsnEntry cpu_events_before(CpuState *cpu)
+{
+    InsnEntry e = {cpu->rflags, cpu->sti_shadow, cpu->movss_shadow};
+    /* SDM 17.3.1.1: "The RF Flag is cleared at the start of the instruction
+     * after the check for code breakpoint"; an IRET may load it again. */
+    cpu->rflags &= ~(uint64_t)RFLAGS_RF;
+    /* SDM 6.8.3 / Vol. 2 STI: a shadow ends after this instruction; the
+     * instruction may start a new one. */
+    cpu->sti_shadow = cpu->movss_shadow = false;
+    cpu->ev.dr_hits = 0;
+    return e;
+}
+
+/* SDM 17.3.1.4: "The INT n and INTO instructions ... do clear this flag":
+ * when a software interrupt was delivered (TF is now clear), no single-step
+ * trap follows it into the handler. */
+static bool soft_interrupt_taken(const CpuState *cpu, const DecodedInsn *d)
+{
+    bool soft = d->mnemonic == ZYDIS_MNEMONIC_INT || d->mnemonic == ZYDIS_MNEMONIC_INT3 ||
+                d->mnemonic == ZYDIS_MNEMONIC_INTO || d->mnemonic == ZYDIS_MNEMONIC_INT1;
+    return soft && !(cpu->rflags & RFLAGS_TF);
+}
+
+void cpu_events_after(CpuState *cpu, const DecodedInsn *d, const InsnEntry *e, SimStatus st)
+{
+    if (st == SIM_FAULT) {
+        /* Faults leave the state as before the instruction; its breakpoint
+         * matches are discarded (the restarted instruction makes them again). */
+        cpu->ev.dr_hits = 0;
+        cpu->rflags |= e->rflags & RFLAGS_RF;
+        cpu->sti_shadow = e->sti_shadow;
+        cpu->movss_shadow = e->movss_shadow;
+        return;
+    }
+    uint32_t cond = cpu->ev.dr_hits;
+    /* SDM 17.3.1.4 "Single-Step Exception Condition": a trap after an
+     * instruction that began with TF = 1 (so not after the POPF or IRET that
+     * sets TF), after each iteration of a REP string instruction. */
+    if ((e->rflags & RFLAGS_TF) && !soft_interrupt_taken(cpu, d))
+        cond |= DR6_BS;
+    cpu->ev.dr_hits = cond;
+    latch_hits(cpu);
+    cpu->ev.mid_string = st == SIM_REPEAT;
+}
