@@ -9,11 +9,11 @@
 /* The fields of a call gate (SDM 5.8.3 Figure 5-8 "Call-Gate Descriptor",
  * 5.8.3.1 Figure 5-9 "Call-Gate Descriptor in IA-32e Mode"). */
 typedef struct CallGate {
-    uint16_t sel;     /* the gate's own selector */
-    uint16_t cs_sel;  /* the target code segment */
-    uint64_t offset;  /* the entry point */
-    unsigned size;    /* 2, 4 or 8: the gate's width, the size of every push */
-    unsigned params;  /* parameter count (16- and 32-bit gates) */
+    uint16_t sel;    /* the gate's own selector */
+    uint16_t cs_sel; /* the target code segment */
+    uint64_t offset; /* the entry point */
+    unsigned size;   /* 2, 4 or 8: the gate's width, the size of every push */
+    unsigned params; /* parameter count (16- and 32-bit gates) */
     unsigned dpl;
     bool present;
 } CallGate;

@@ -13,7 +13,7 @@
  * set, x87, MMX, SSE/SSE2, FXSAVE and XSAVE (x87|SSE), SYSCALL and
  * SYSENTER.  VMX joins when it lands. */
 #define BASE_FEATURES                                                                              \
-    (F(FPU) | F(PSE) | F(TSC) | F(MSR) | F(PAE) | F(CX8) | F(SEP) | F(PGE) | F(CMOV) | F(PAT) |     \
+    (F(FPU) | F(VME) | F(PSE) | F(TSC) | F(MSR) | F(PAE) | F(CX8) | F(SEP) | F(PGE) | F(CMOV) | F(PAT) |     \
      F(PSE36) | F(CLFSH) | F(MMX) | F(FXSR) | F(SSE) | F(SSE2) | F(XSAVE) | F(NX) | F(PDPE1GB) |   \
      F(LM) | F(LAHF_LM) | F(SYSCALL) | F(CX16) | F(POPCNT) | F(MOVBE) | F(ABM) | F(BMI1) |         \
      F(BMI2) | F(RDTSCP))

@@ -41,7 +41,6 @@ void cpu_events_refresh(CpuState *cpu)
         checks |= CHECK_DATA;
     cpu->ev.checks = checks;
     cpu->ev.tlb_row = (uint8_t)((user ? 1 : 0) | (checks ? 2 : 0));
-    set_force(cpu, EV_CHECKED, checks != 0);
 }
 
 void cpu_events_sample(CpuState *cpu)
@@ -301,6 +300,7 @@ void cpu_events_after(CpuState *cpu, const DecodedInsn *d, const InsnEntry *e, S
         /* Faults leave the state as before the instruction; its breakpoint
          * matches are discarded (the restarted instruction makes them again). */
         cpu->ev.dr_hits = 0;
+        cpu->ev.mid_string = false; /* the fault is delivered with RF = 1 */
         cpu->rflags |= e->rflags & RFLAGS_RF;
         cpu->sti_shadow = e->sti_shadow;
         cpu->movss_shadow = e->movss_shadow;

@@ -50,7 +50,6 @@ typedef struct IntrController {
 enum {
     EV_NMI = 1u << 0,     /* an NMI is pending (held while NMIs are blocked) */
     EV_DEBUG = 1u << 1,   /* debug traps are pending (dr6_pending) */
-    EV_CHECKED = 1u << 2, /* accesses are checked: recompute when that ends */
     EV_INTR = 1u << 9,    /* INTR was seen asserted; the same bit as RFLAGS.IF, so
                            * it counts only while IF = 1 */
 };
@@ -79,7 +78,9 @@ typedef struct InsnEntry {
 
 /* Clear the event state (RESET, INIT); the attached controller stays. */
 void cpu_events_reset(struct CpuState *cpu);
-/* Recompute checks and tlb_row from CR0.AM, RFLAGS.AC, CPL and DR7. */
+/* Recompute checks and tlb_row from CR0.AM, RFLAGS.AC, CPL and DR7: by
+ * cpu_update_mode(), at every careful boundary, and by the interpreter
+ * whenever it enters a block without following a link (interp.c). */
 void cpu_events_refresh(struct CpuState *cpu);
 /* Sample INTR and NMI from the controller (after SIGNAL_INTR). */
 void cpu_events_sample(struct CpuState *cpu);

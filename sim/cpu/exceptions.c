@@ -299,14 +299,12 @@ SimStatus cpu_deliver_event(CpuState *cpu, unsigned vector, EventKind kind)
     Delivery v = {vector, kind, false, 0, kind == EVENT_EXTERNAL, false};
     if (deliver(cpu, &v) == SIM_OK)
         return SIM_OK;
-    /* Before a task switch's commit point the caller delivers cpu->fault;
-     * after it the fault belongs to the new task (SDM 7.3). */
-    return v.committed ? cpu_deliver_after_commit(cpu) : SIM_FAULT;
-}
-
-SimStatus cpu_deliver_after_commit(CpuState *cpu)
-{
-    if (cpu->exception_stop_mask & (UINT32_C(1) << (cpu->fault.vector & 31)))
-        return SIM_EXCEPTION;
-    return cpu_deliver_fault(cpu);
+    /* A fault after a task switch's commit point belongs to the new task
+     * (SDM 7.3).  INT n's handler would have the loop restore RIP to the
+     * INT, so it is delivered here, in the new task; for every other fault
+     * (and for external events, whose caller does not touch RIP) the
+     * caller delivers cpu->fault. */
+    if (v.committed && kind == EVENT_SOFT_INT)
+        return cpu_events_deliver_fault(cpu);
+    return SIM_FAULT;
 }

@@ -45,15 +45,10 @@ typedef enum EventKind {
  * Returns SIM_OK, or SIM_SHUTDOWN on a triple fault. */
 SimStatus cpu_deliver_fault(CpuState *cpu) SIM_MUST_CHECK;
 /* Deliver a software interrupt or external event through the IDT/IVT.
- * SIM_FAULT: delivery faulted and nothing changed (the caller delivers
- * cpu->fault).  Through a task gate whose switch faulted after its commit
- * point the result is cpu_deliver_after_commit's. */
+ * SIM_FAULT: delivery faulted (the caller delivers cpu->fault).  An INT n
+ * through a task gate whose switch faulted after its commit point returns
+ * cpu_events_deliver_fault's result instead: the fault was the new task's
+ * and has been delivered there (or stopped at, SIM_EXCEPTION). */
 SimStatus cpu_deliver_event(CpuState *cpu, unsigned vector, EventKind kind) SIM_MUST_CHECK;
-/* A fault raised after an instruction or event committed a task switch
- * (SDM 7.3): it belongs to the new task, whose state is in place, so it is
- * delivered now (SIM_OK, or SIM_SHUTDOWN on a triple fault), or, when its
- * vector is in exception_stop_mask, left pending with SIM_EXCEPTION as the
- * interpreter loop does. */
-SimStatus cpu_deliver_after_commit(CpuState *cpu) SIM_MUST_CHECK;
 
 #endif

@@ -30,6 +30,5 @@ SimStatus exec_bound(CpuState *cpu, const DecodedInsn *d) {
 SimStatus exec_into(CpuState *cpu, const DecodedInsn *d) {
     if (!flags_cond(cpu, 0)) /* condition code 0: O */
         return SIM_OK;
-    if (cpu_deliver_event(cpu, EXC_OF, EVENT_SOFT_INT) != SIM_OK) return SIM_FAULT;
-    return SIM_OK;
+    return cpu_deliver_event(cpu, EXC_OF, EVENT_SOFT_INT);
 }

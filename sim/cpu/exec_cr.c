@@ -78,6 +78,7 @@ static uint64_t cr4_allowed(const CpuModel *m)
         CpuFeature feature;
         uint64_t bits;
     } map[] = {
+        {FEAT_VME, CR4_VME | CR4_PVI}, /* CPUID VME covers both (SDM 2.5) */
         {FEAT_TSC, CR4_TSD},   {FEAT_DE, CR4_DE},       {FEAT_PSE, CR4_PSE},
         {FEAT_PAE, CR4_PAE},   {FEAT_PGE, CR4_PGE},     {FEAT_FXSR, CR4_OSFXSR},
         {FEAT_SSE, CR4_OSXMMEXCPT}, {FEAT_VMX, CR4_VMXE}, {FEAT_XSAVE, CR4_OSXSAVE},

@@ -68,19 +68,21 @@ static SimStatus run_block(CpuState *cpu, const Block *b, uint64_t budget)
 
 /*
  * The careful path (events.h) is taken while single-stepping (TF), while RF
- * is set, while AC or a DR7 enable could matter, under an interrupt shadow,
- * and while an event waits (NMI, debug trap, INTR with IF = 1: EV_INTR is
- * RFLAGS.IF's bit).
+ * is set, while a DR7 enable is set, under an interrupt shadow, and while an
+ * event waits (NMI, debug trap, INTR with IF = 1: EV_INTR is RFLAGS.IF's
+ * bit).  Alignment checking needs no careful path: its accesses leave the
+ * TLB fast path (tlb_need) and fault in the slow path like any other.
  */
 static bool careful_needed(const CpuState *cpu)
 {
     uint64_t f = cpu->rflags;
-    return (f & (RFLAGS_TF | RFLAGS_RF | RFLAGS_AC)) || (cpu->ev.force & (f | ~(uint64_t)RFLAGS_IF)) ||
+    return (f & (RFLAGS_TF | RFLAGS_RF)) || (cpu->ev.force & (f | ~(uint64_t)RFLAGS_IF)) ||
            (cpu->dr[7] & DR7_ENABLE_MASK) || cpu->sti_shadow || cpu->movss_shadow;
 }
 
 /*
- * Can d change an input of careful_needed()?  Near branches and ordinary
+ * Can d change an input of careful_needed() or of cpu_events_refresh()
+ * (RFLAGS.TF/RF/IF/AC, a shadow, DR7, CPL, CR0.AM)?  Near branches and ordinary
  * instructions cannot; instructions that end a block for another reason
  * (POPF, IRET, STI, MOV SS, POP SS, INT n, SYSCALL, far transfers, MOV CR
  * ...) may, and so may two that end no block: MOV DR and STAC/CLAC.  A new
@@ -108,9 +110,9 @@ static bool insn_changes_event_inputs(const DecodedInsn *d)
 /*
  * design.md "Events at boundaries by flag", with no test on the linked path:
  * a block is linked to its successor only when none of its instructions can
- * change what careful_needed() reads, so the condition can only have become
- * true when no link is followed (after such a block, after an event or a
- * signal, on entry), and it is tested there.
+ * change what careful_needed() and cpu_events_refresh() read, so those can
+ * only have changed when no link is followed (after such a block, after an
+ * event or a signal, on entry), and they are evaluated there.
  */
 static bool block_keeps_events(const CpuState *cpu, const Block *b)
 {
@@ -129,6 +131,7 @@ static SimStatus next_block(CpuState *cpu, const Block *prev, const Block **b)
     if (prev && (*b = cpu_cache_follow(cpu, prev)) != NULL)
         return SIM_OK;
     *b = NULL;
+    cpu_events_refresh(cpu); /* RFLAGS.AC or DR7 may have changed: see block_keeps_events */
     if (careful_needed(cpu))
         return SIM_OK;
     if (cpu_cache_lookup(cpu, b) != SIM_OK)

@@ -371,13 +371,14 @@ static SimStatus switch_tasks(CpuState *cpu, TaskSwitch *t, bool *committed)
 }
 
 /* A switch started by an instruction: a fault after the commit point is
- * delivered in the new task, with the new task's EIP. */
+ * delivered at once, in the new task with its EIP (a SIM_FAULT would make
+ * the interpreter loop restore the old task's RIP). */
 static SimStatus instruction_switch(CpuState *cpu, TaskSwitch *t)
 {
     bool committed;
     if (switch_tasks(cpu, t, &committed) == SIM_OK)
         return SIM_OK;
-    return committed ? cpu_deliver_after_commit(cpu) : SIM_FAULT;
+    return committed ? cpu_events_deliver_fault(cpu) : SIM_FAULT;
 }
 
 /* The TSS a task gate names (Vol. 2 JMP/CALL/INT n "TASK-GATE"): in the GDT

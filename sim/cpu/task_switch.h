@@ -16,8 +16,8 @@
 
 /* Far JMP (call = false) or CALL to a task gate or TSS descriptor `desc`
  * named by `sel`.  Returns SIM_OK, SIM_FAULT for a fault before the commit
- * point, or for one after it the result of cpu_deliver_after_commit
- * (delivered in the new task, or SIM_EXCEPTION / SIM_SHUTDOWN). */
+ * point, or for one after it the result of cpu_events_deliver_fault
+ * (delivered in the new task; SIM_EXCEPTION when stopped at, SIM_SHUTDOWN). */
 SimStatus cpu_task_far(CpuState *cpu, uint16_t sel, const Descriptor *desc, bool call)
     SIM_MUST_CHECK;
 

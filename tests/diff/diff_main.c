@@ -62,6 +62,7 @@ typedef struct Run {
     uint64_t passed, failed, expected, printed;
     uint64_t known[32];      /* cases per known bug */
     DiffCase known_example[32];
+    uint64_t known_n[32];
     uint64_t compat_upper, compat_upper_agree;
     DiffCase c;
     DiffResult host, sim;
@@ -76,21 +77,44 @@ static void mark_table(Run *run)
 #undef X
 }
 
-/* Implemented mnemonics that no form can test as a user-mode instruction
- * (they need a far target, a descriptor table, an IDT, or differ by design). */
-static bool untestable(ZydisMnemonic m)
+/* Implemented mnemonics that are not tested against the host, and why. */
+static const struct {
+    ZydisMnemonic mnemonic;
+    const char *why;
+} untested[] = {
+    {ZYDIS_MNEMONIC_CPUID, "differs by design (vmxsim's CPU model)"},
+    {ZYDIS_MNEMONIC_RDTSC, "differs by design (simulated clock)"},
+    {ZYDIS_MNEMONIC_RDTSCP, "differs by design (simulated clock)"},
+    {ZYDIS_MNEMONIC_RDRAND, "random"},
+    {ZYDIS_MNEMONIC_RDSEED, "random"},
+    {ZYDIS_MNEMONIC_INT, "needs an IDT (vmxsim delivers it)"},
+    {ZYDIS_MNEMONIC_INT1, "needs an IDT"},
+    {ZYDIS_MNEMONIC_INT3, "the host harness's own trap"},
+    {ZYDIS_MNEMONIC_SYSCALL, "would enter the host kernel"},
+    {ZYDIS_MNEMONIC_SYSENTER, "would enter the host kernel"},
+    {ZYDIS_MNEMONIC_LFS, "would change the host's FS base (TLS)"},
+    {ZYDIS_MNEMONIC_LGS, "would change the host's GS base"},
+    {ZYDIS_MNEMONIC_SGDT, "UMIP: emulated by the host kernel"},
+    {ZYDIS_MNEMONIC_SIDT, "UMIP: emulated by the host kernel"},
+    {ZYDIS_MNEMONIC_SLDT, "UMIP: emulated by the host kernel"},
+    {ZYDIS_MNEMONIC_SMSW, "UMIP: emulated by the host kernel"},
+    {ZYDIS_MNEMONIC_STR, "UMIP: emulated by the host kernel"},
+    {ZYDIS_MNEMONIC_WRPKRU, "would change the host's own protection-key rights"},
+    {ZYDIS_MNEMONIC_XSAVE, "the host's XCR0 enables AVX/AVX-512 state"},
+    {ZYDIS_MNEMONIC_XSAVE64, "the host's XCR0 enables AVX/AVX-512 state"},
+    {ZYDIS_MNEMONIC_XRSTOR, "the host's XCR0 enables AVX/AVX-512 state"},
+    {ZYDIS_MNEMONIC_XRSTOR64, "the host's XCR0 enables AVX/AVX-512 state"},
+    {ZYDIS_MNEMONIC_UD0, "UD0's length differs between decoders"},
+    {ZYDIS_MNEMONIC_JCXZ, "16-bit address size: not reachable from 64-bit or 32-bit code"},
+};
+
+static const char *untested_why(ZydisMnemonic m)
 {
-    static const ZydisMnemonic list[] = {
-        ZYDIS_MNEMONIC_CPUID, ZYDIS_MNEMONIC_RDTSC, ZYDIS_MNEMONIC_INT, ZYDIS_MNEMONIC_INT3,
-        ZYDIS_MNEMONIC_IRET, ZYDIS_MNEMONIC_IRETD, ZYDIS_MNEMONIC_IRETQ, ZYDIS_MNEMONIC_UD0,
-        ZYDIS_MNEMONIC_JCXZ, ZYDIS_MNEMONIC_PUSHFD, ZYDIS_MNEMONIC_POPFD, ZYDIS_MNEMONIC_RDTSCP,
-        ZYDIS_MNEMONIC_RDRAND, ZYDIS_MNEMONIC_RDSEED, ZYDIS_MNEMONIC_SYSCALL, ZYDIS_MNEMONIC_SYSENTER,
-    };
-    for (unsigned i = 0; i < sizeof(list) / sizeof(list[0]); i++) {
-        if (list[i] == m)
-            return true;
+    for (unsigned i = 0; i < sizeof(untested) / sizeof(untested[0]); i++) {
+        if (untested[i].mnemonic == m)
+            return untested[i].why;
     }
-    return false;
+    return NULL;
 }
 
 /* ---- options ---- */
@@ -283,8 +307,10 @@ static void account(Run *run, ZydisMnemonic mn, const Verdict *v, uint64_t n)
             record_ud(run, mn, v);
     } else if ((kb = diff_known_bug(c, mn, &run->host, &run->sim)) >= 0) {
         s->expected++;
-        if (run->known[kb]++ == 0)
+        if (run->known[kb]++ == 0) {
             run->known_example[kb] = *c;
+            run->known_n[kb] = n;
+        }
     } else {
         s->failed++;
         if (run->opt.one_case < 0 && (run->printed++ < MAX_PRINTED || run->opt.verbose))
@@ -427,12 +453,19 @@ static void print_coverage(Run *run, bool *uncovered_any)
     printf("implemented in insn_table.def but not tested:");
     count = 0;
     for (unsigned m = 1; m < MN_SLOTS; m++) {
-        if (run->in_table[m] && !run->covered[m] && !untestable((ZydisMnemonic)m)) {
+        if (run->in_table[m] && !run->covered[m] && !untested_why((ZydisMnemonic)m)) {
             printf("%s%s", count++ % 10 ? " " : "\n  ", ZydisMnemonicGetString((ZydisMnemonic)m));
             *uncovered_any = true;
         }
     }
     printf(count ? "\n" : " none\n");
+    printf("not tested by design:");
+    for (unsigned m = 1; m < MN_SLOTS; m++) {
+        const char *why = untested_why((ZydisMnemonic)m);
+        if (run->in_table[m] && !run->covered[m] && why)
+            printf("\n  %-10s %s", ZydisMnemonicGetString((ZydisMnemonic)m), why);
+    }
+    printf("\n");
     if (run->compat_upper)
         printf("compatibility mode: upper register halves agree in %.1f%% of %llu cases\n",
                pct(run->compat_upper_agree, run->compat_upper),
@@ -449,7 +482,8 @@ static void print_known_bugs(Run *run)
         if (run->known[i]) {
             char text[128];
             disassemble(&run->known_example[i], text, sizeof(text));
-            printf("            e.g. %s: %s\n", diff_forms[run->known_example[i].form].name, text);
+            printf("            e.g. %s (--form %u --case %llu)\n", text, run->known_example[i].form,
+                   (unsigned long long)run->known_n[i]);
         }
     }
 }

@@ -454,6 +454,30 @@ START_TEST(test_call_gate_64bit_noncanonical_stack_ss)
 }
 END_TEST
 
+/* The shared outer-return path (exec_far.c load_outer_stack, used by far
+ * RET and IRET): a null SS is loaded only for a return to 64-bit code at
+ * CPL < 3; returning to compatibility mode with it is #GP(0). */
+START_TEST(test_call_gate_return_null_ss_only_to_64bit_code)
+{
+    Machine *m = gp_long64();
+    install_gdt64(m);
+    uint64_t frame[5] = {0x1800, L_CODE32, RFLAGS_FIXED1, 0x7000, 0};
+    test_poke(m, 0x8000 - 40, frame, sizeof(frame));
+    m->cpu.gpr[REG_RSP] = 0x8000 - 40;
+    static const uint8_t iretq[] = {0x48, 0xcf};
+    gp_assert_fault(m, gp_run(m, iretq, sizeof(iretq), 1), EXC_GP, 0);
+    ck_assert_uint_eq(m->cpu.gpr[REG_RSP], 0x8000 - 40);
+    frame[1] = L_CODE64;
+    test_poke(m, 0x8000 - 40, frame, sizeof(frame));
+    ck_assert_int_eq(gp_run(m, iretq, sizeof(iretq), 1), STOP_BUDGET);
+    ck_assert_uint_eq(m->cpu.RIP, 0x1800);
+    ck_assert_uint_eq(m->cpu.gpr[REG_RSP], 0x7000);
+    ck_assert(m->cpu.seg[SEG_SS].ar & AR_UNUSABLE);
+    ck_assert_uint_eq(m->cpu.mode, MODE_LONG64);
+    machine_destroy(m);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("call_gate");
@@ -476,6 +500,7 @@ static Suite *suite(void)
     tcase_add_test(tl, test_call_gate_64bit_call_to_ring0);
     tcase_add_test(tl, test_call_gate_64bit_rules);
     tcase_add_test(tl, test_call_gate_64bit_noncanonical_stack_ss);
+    tcase_add_test(tl, test_call_gate_return_null_ss_only_to_64bit_code);
     suite_add_tcase(s, tl);
     return s;
 }
