@@ -2,9 +2,10 @@
  * Events at instruction boundaries: SDM Vol. 3A 6.7 "Nonmaskable Interrupt
  * (NMI)", 6.8 "Enabling and Disabling Interrupts", 6.9 "Priority Among
  * Simultaneous Exceptions and Interrupts", 6.15 "Interrupt 1—Debug Exception
- * (#DB)" and Vol. 3B 17.3 "Debug Exceptions".  Only the careful path of the
- * interpreter calls these (events.h explains why); docs/events.md lists the
- * rules and the choices made where the SDM leaves room.
+ * (#DB)" and Vol. 3B 17.3 "Debug Exceptions".  Apart from fault delivery and
+ * cpu_events_refresh(), only the careful path of the interpreter calls these
+ * (events.h explains why); docs/events.md lists the rules and the choices
+ * made where the SDM leaves room.
  */
 #include "sim/cpu/events.h"
 

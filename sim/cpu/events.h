@@ -8,9 +8,10 @@
  *
  * Speed (design.md "Events at boundaries by flag"): none of this runs while
  * the CPU is in the common state.  The interpreter tests a "careful"
- * condition once per block (interp.c); only when it holds does it run
- * instructions one at a time through cpu_events_boundary() and
- * cpu_events_before()/cpu_events_after().  docs/events.md has the rules.
+ * condition when it enters a block without following a link (interp.c: only
+ * blocks that cannot change the condition's inputs are linked); only when it
+ * holds does it run instructions one at a time through cpu_events_boundary()
+ * and cpu_events_before()/cpu_events_after().  docs/events.md has the rules.
  *
  * This header only needs the CPU as an incomplete type, so cpu.h includes it
  * for the state struct.

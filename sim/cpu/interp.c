@@ -69,15 +69,19 @@ static SimStatus run_block(CpuState *cpu, const Block *b, uint64_t budget)
 /*
  * The careful path (events.h) is taken while single-stepping (TF), while RF
  * is set, while a DR7 enable is set, under an interrupt shadow, and while an
- * event waits (NMI, debug trap, INTR with IF = 1: EV_INTR is RFLAGS.IF's
- * bit).  Alignment checking needs no careful path: its accesses leave the
- * TLB fast path (tlb_need) and fault in the slow path like any other.
+ * event waits that could be taken (a debug trap, an NMI unless NMIs are
+ * blocked, INTR with IF = 1: EV_INTR is RFLAGS.IF's bit).  Alignment
+ * checking needs no careful path: its accesses leave the TLB fast path
+ * (tlb_need) and fault in the slow path like any other.
  */
 static bool careful_needed(const CpuState *cpu)
 {
     uint64_t f = cpu->rflags;
-    return (f & (RFLAGS_TF | RFLAGS_RF)) || (cpu->ev.force & (f | ~(uint64_t)RFLAGS_IF)) ||
-           (cpu->dr[7] & DR7_ENABLE_MASK) || cpu->sti_shadow || cpu->movss_shadow;
+    uint32_t waiting = cpu->ev.force & (uint32_t)(f | ~(uint64_t)RFLAGS_IF);
+    if (cpu->nmi_blocked)
+        waiting &= ~(uint32_t)EV_NMI; /* until the IRET, which ends its block */
+    return waiting || (f & (RFLAGS_TF | RFLAGS_RF)) || (cpu->dr[7] & DR7_ENABLE_MASK) ||
+           cpu->sti_shadow || cpu->movss_shadow;
 }
 
 /*
@@ -100,8 +104,13 @@ static bool insn_changes_event_inputs(const DecodedInsn *d)
     case ZYDIS_MNEMONIC_CALL: case ZYDIS_MNEMONIC_RET: case ZYDIS_MNEMONIC_LOOP:
     case ZYDIS_MNEMONIC_LOOPE: case ZYDIS_MNEMONIC_LOOPNE:
         return far;
-    case ZYDIS_MNEMONIC_POP:
+    case ZYDIS_MNEMONIC_POP: /* to a segment register: only SS makes a shadow */
         return d->op[0].kind == OPK_SREG && d->op[0].reg == SEG_SS;
+    case ZYDIS_MNEMONIC_MOV:
+        return d->handler != exec_mov_to_sreg || d->op[0].reg == SEG_SS; /* or MOV CR */
+    case ZYDIS_MNEMONIC_CLI: /* can only make the careful condition false */
+    case ZYDIS_MNEMONIC_CPUID:
+        return false;
     default: /* JB .. JZ are the conditional jumps, JMP and J(E/R)CXZ */
         return !(d->mnemonic >= ZYDIS_MNEMONIC_JB && d->mnemonic <= ZYDIS_MNEMONIC_JZ) || far;
     }

@@ -42,41 +42,40 @@ static const UndefRow undef_rows[] = {
 
 /* What this case leaves undefined. */
 typedef struct Undefined {
+    uint64_t result_gpr[16]; /* bits of an undefined result (not compat-mode halves) */
     unsigned flags;
-    unsigned fsw; /* x87 condition codes */
-    uint64_t gpr[16]; /* bits of each register not compared */
+    unsigned fsw;            /* x87 condition codes */
+    uint64_t gpr[16];        /* bits of each register not compared */
     uint64_t mem_lo, mem_hi; /* scratch bytes [lo, hi) not compared */
     bool result;
 } Undefined;
 
-const char *diff_vector_name(int vector)
-{
-    static const char *const names[32] = {
-        "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "#09", "#TS",
-        "#NP", "#SS", "#GP", "#PF", "#15", "#MF", "#AC", "#MC", "#XM", "#VE", "#CP"};
-    if (vector == DIFF_NO_FAULT)
-        return "none";
-    if (vector >= 0 && vector < 32 && names[vector])
-        return names[vector];
+const char *diff_vector_name(int vector) {
+    static const char *const names[32] = {"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM",
+                                          "#DF", "#09", "#TS", "#NP", "#SS", "#GP", "#PF", "#15",
+                                          "#MF", "#AC", "#MC", "#XM", "#VE", "#CP"};
+    if (vector == DIFF_NO_FAULT) return "none";
+    if (vector >= 0 && vector < 32 && names[vector]) return names[vector];
     return vector >= 0x100 ? "stop" : "?";
 }
 
-static uint64_t mask_bytes(unsigned n) { return n >= 8 ? ~UINT64_C(0) : (UINT64_C(1) << (8 * n)) - 1; }
+static uint64_t mask_bytes(unsigned n) {
+    return n >= 8 ? ~UINT64_C(0) : (UINT64_C(1) << (8 * n)) - 1;
+}
 
-static bool has_error_code(int v) { return v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21; }
+static bool has_error_code(int v) {
+    return v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21;
+}
 
-static const UndefRow *undef_row(ZydisMnemonic mn)
-{
+static const UndefRow *undef_row(ZydisMnemonic mn) {
     for (unsigned i = 0; i < sizeof(undef_rows) / sizeof(undef_rows[0]); i++) {
-        if (undef_rows[i].mnemonic == mn)
-            return &undef_rows[i];
+        if (undef_rows[i].mnemonic == mn) return &undef_rows[i];
     }
     return NULL;
 }
 
 /* The destination of a shift-like instruction (the r/m operand). */
-static void undefined_rm(const DiffCase *c, Undefined *u)
-{
+static void undefined_rm(const DiffCase *c, Undefined *u) {
     u->result = true;
     if (c->rm_reg == 0xff) {
         u->mem_lo = c->ea;
@@ -84,12 +83,14 @@ static void undefined_rm(const DiffCase *c, Undefined *u)
         return;
     }
     u->gpr[c->rm_reg] = c->opsize >= 4 ? ~UINT64_C(0) : mask_bytes(c->opsize);
+    u->result_gpr[c->rm_reg] = u->gpr[c->rm_reg];
 }
 
-static unsigned masked_count(const DiffCase *c) { return c->count & (c->opsize == 8 ? 63u : 31u); }
+static unsigned masked_count(const DiffCase *c) {
+    return c->count & (c->opsize == 8 ? 63u : 31u);
+}
 
-static void apply_rule(const DiffCase *c, const UndefRow *row, ZydisMnemonic mn, Undefined *u)
-{
+static void apply_rule(const DiffCase *c, const UndefRow *row, ZydisMnemonic mn, Undefined *u) {
     unsigned mc = masked_count(c), bits = 8u * c->opsize;
     switch (row->rule) {
     case R_ALWAYS:
@@ -101,24 +102,20 @@ static void apply_rule(const DiffCase *c, const UndefRow *row, ZydisMnemonic mn,
     case R_BITSCAN:
         u->flags = row->flags;
         if ((c->src & mask_bytes(c->opsize)) == 0) {
-            u->gpr[c->reg_field] = ~UINT64_C(0);
+            u->gpr[c->reg_field] = u->result_gpr[c->reg_field] = ~UINT64_C(0);
             u->result = true;
         }
         break;
     case R_SHIFT:
-        if (mc == 0)
-            break;
+        if (mc == 0) break;
         u->flags = F_AF | (mc != 1 ? F_OF : 0);
-        if ((mn == ZYDIS_MNEMONIC_SHL || mn == ZYDIS_MNEMONIC_SHR) && mc >= bits)
-            u->flags |= F_CF;
+        if ((mn == ZYDIS_MNEMONIC_SHL || mn == ZYDIS_MNEMONIC_SHR) && mc >= bits) u->flags |= F_CF;
         break;
     case R_ROTATE:
-        if (mc != 0 && mc != 1)
-            u->flags = F_OF;
+        if (mc != 0 && mc != 1) u->flags = F_OF;
         break;
     case R_DOUBLE_SHIFT:
-        if (mc == 0)
-            break;
+        if (mc == 0) break;
         u->flags = F_AF | (mc != 1 ? F_OF : 0);
         if (mc > bits) {
             u->flags = F_ARITH;
@@ -132,8 +129,7 @@ static void apply_rule(const DiffCase *c, const UndefRow *row, ZydisMnemonic mn,
  * zero-extended value is pushed on the stack or the segment selector is
  * written on the stack using a 16-bit move" (SDM Vol. 2 PUSH).  The upper
  * bytes of the slot are left open. */
-static void push_sreg(const DiffCase *c, const DiffResult *h, Undefined *u)
-{
+static void push_sreg(const DiffCase *c, const DiffResult *h, Undefined *u) {
     static const char *const forms[] = {"0F A0", "0F A8", "06", "0E", "16", "1E"};
     const char *t = diff_forms[c->form].tmpl;
     for (unsigned i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
@@ -146,14 +142,11 @@ static void push_sreg(const DiffCase *c, const DiffResult *h, Undefined *u)
     }
 }
 
-static void undefined_for(const DiffCase *c, ZydisMnemonic mn, const DiffResult *h, Undefined *u)
-{
+static void undefined_for(const DiffCase *c, ZydisMnemonic mn, const DiffResult *h, Undefined *u) {
     memset(u, 0, sizeof(*u));
-    if (mn == ZYDIS_MNEMONIC_PUSH)
-        push_sreg(c, h, u);
+    if (mn == ZYDIS_MNEMONIC_PUSH) push_sreg(c, h, u);
     const UndefRow *row = undef_row(mn);
-    if (row)
-        apply_rule(c, row, mn, u);
+    if (row) apply_rule(c, row, mn, u);
 }
 
 /* A faulting instruction commits nothing, with one exception: CALL to a
@@ -161,8 +154,7 @@ static void undefined_for(const DiffCase *c, ZydisMnemonic mn, const DiffResult 
  * target before the push; an Intel core writes the return address (and CS)
  * below RSP, then faults with RSP unchanged.  Those slots are left open. */
 static void undefined_at_fault(const DiffCase *c, ZydisMnemonic mn, const DiffResult *h,
-                               Undefined *u)
-{
+                               Undefined *u) {
     memset(u, 0, sizeof(*u));
     bool far = diff_forms[c->form].gen == G_FAR;
     if (mn == ZYDIS_MNEMONIC_CALL && (h->vector == 13 || (far && h->vector != 14))) {
@@ -180,23 +172,19 @@ typedef struct Why {
     size_t len, cap;
 } Why;
 
-static void say(Why *w, const char *fmt, ...)
-{
-    if (w->len + 1 >= w->cap)
-        return;
+static void say(Why *w, const char *fmt, ...) {
+    if (w->len + 1 >= w->cap) return;
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(w->buf + w->len, w->cap - w->len, fmt, ap);
     va_end(ap);
-    if (n > 0)
-        w->len = w->len + (size_t)n < w->cap ? w->len + (size_t)n : w->cap - 1;
+    if (n > 0) w->len = w->len + (size_t)n < w->cap ? w->len + (size_t)n : w->cap - 1;
 }
 
 static const char *const gpr_names[16] = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
                                           "r8",  "r9",  "r10", "r11", "r12", "r13", "r14", "r15"};
 
-static bool compare_fault(const DiffResult *h, const DiffResult *s, Why *w)
-{
+static bool compare_fault(const DiffResult *h, const DiffResult *s, Why *w) {
     bool ok = true;
     if (h->vector != s->vector) {
         say(w, " fault host=%s sim=%s;", diff_vector_name(h->vector), diff_vector_name(s->vector));
@@ -215,8 +203,7 @@ static bool compare_fault(const DiffResult *h, const DiffResult *s, Why *w)
 }
 
 static bool compare_gprs(const DiffCase *c, const DiffResult *h, const DiffResult *s,
-                         const Undefined *u, Why *w)
-{
+                         const Undefined *u, Why *w) {
     bool ok = true;
     for (unsigned i = 0; i < 16; i++) {
         uint64_t m = ~u->gpr[i];
@@ -231,11 +218,9 @@ static bool compare_gprs(const DiffCase *c, const DiffResult *h, const DiffResul
 }
 
 static bool compare_flags(const DiffCase *c, const DiffResult *h, const DiffResult *s,
-                          unsigned undef, Why *w)
-{
+                          unsigned undef, Why *w) {
     uint64_t m = ~(uint64_t)(F_RF | undef);
-    if (!((h->regs.rflags ^ s->regs.rflags) & m))
-        return true;
+    if (!((h->regs.rflags ^ s->regs.rflags) & m)) return true;
     say(w, " rflags in=%#llx host=%#llx sim=%#llx (compared %#llx);",
         (unsigned long long)c->in.rflags, (unsigned long long)h->regs.rflags,
         (unsigned long long)s->regs.rflags, (unsigned long long)(m & 0x3fffff));
@@ -243,8 +228,7 @@ static bool compare_flags(const DiffCase *c, const DiffResult *h, const DiffResu
 }
 
 static bool compare_x87(const DiffCase *c, const DiffResult *h, const DiffResult *s,
-                        unsigned undef_fsw, Why *w)
-{
+                        unsigned undef_fsw, Why *w) {
     const DiffRegs *hr = &h->regs, *sr = &s->regs;
     bool ok = true;
     if (hr->fcw != sr->fcw || ((hr->fsw ^ sr->fsw) & ~undef_fsw) || hr->ftw != sr->ftw) {
@@ -267,8 +251,7 @@ static bool compare_x87(const DiffCase *c, const DiffResult *h, const DiffResult
 /* The host's DS and ES are read in the signal handler, after a return from
  * the kernel, which leaves a null selector as 0 whatever its RPL was: null
  * selectors compare equal. */
-static bool compare_selectors(const DiffResult *h, const DiffResult *s, Why *w)
-{
+static bool compare_selectors(const DiffResult *h, const DiffResult *s, Why *w) {
     static const char *const names[4] = {"cs", "ss", "ds", "es"};
     bool ok = true;
     for (unsigned i = 0; i < 4; i++) {
@@ -281,8 +264,7 @@ static bool compare_selectors(const DiffResult *h, const DiffResult *s, Why *w)
     return ok;
 }
 
-static bool compare_sse(const DiffCase *c, const DiffResult *h, const DiffResult *s, Why *w)
-{
+static bool compare_sse(const DiffCase *c, const DiffResult *h, const DiffResult *s, Why *w) {
     bool ok = true;
     for (unsigned i = 0; i < 16; i++) {
         if (memcmp(h->regs.xmm[i], s->regs.xmm[i], 16) != 0) {
@@ -300,27 +282,23 @@ static bool compare_sse(const DiffCase *c, const DiffResult *h, const DiffResult
     return ok;
 }
 
-static bool byte_undefined(const Undefined *u, uint64_t addr)
-{
+static bool byte_undefined(const Undefined *u, uint64_t addr) {
     return addr >= u->mem_lo && addr < u->mem_hi;
 }
 
 static bool compare_memory(const DiffCase *c, const DiffResult *h, const DiffResult *s,
-                           const Undefined *u, Why *w)
-{
-    if (memcmp(h->mem, s->mem, DIFF_SCRATCH_SIZE) == 0)
-        return true;
+                           const Undefined *u, Why *w) {
+    if (memcmp(h->mem, s->mem, DIFF_SCRATCH_SIZE) == 0) return true;
     for (unsigned i = 0; i < DIFF_SCRATCH_SIZE; i++) {
-        if (h->mem[i] == s->mem[i] || byte_undefined(u, DIFF_SCRATCH + i))
-            continue;
+        if (h->mem[i] == s->mem[i] || byte_undefined(u, DIFF_SCRATCH + i)) continue;
         unsigned at = i & ~7u;
         uint64_t hv, sv, iv;
         memcpy(&hv, h->mem + at, 8);
         memcpy(&sv, s->mem + at, 8);
         memcpy(&iv, c->mem + at, 8);
         say(w, " mem[%#llx] in=%016llx host=%016llx sim=%016llx;",
-            (unsigned long long)(DIFF_SCRATCH + at), (unsigned long long)iv,
-            (unsigned long long)hv, (unsigned long long)sv);
+            (unsigned long long)(DIFF_SCRATCH + at), (unsigned long long)iv, (unsigned long long)hv,
+            (unsigned long long)sv);
         return false;
     }
     return true;
@@ -328,8 +306,7 @@ static bool compare_memory(const DiffCase *c, const DiffResult *h, const DiffRes
 
 /* Agreement on what was not compared. */
 static void count_undefined(const DiffCase *c, const DiffResult *h, const DiffResult *s,
-                            const Undefined *u, Verdict *v)
-{
+                            const Undefined *u, Verdict *v) {
     unsigned diff = (unsigned)(h->regs.rflags ^ s->regs.rflags);
     unsigned fdiff = (unsigned)(h->regs.fsw ^ s->regs.fsw);
     for (unsigned b = 0; b < 16; b++) {
@@ -344,17 +321,20 @@ static void count_undefined(const DiffCase *c, const DiffResult *h, const DiffRe
     }
     if (u->result) {
         v->undef_result = true;
-        v->undef_result_agree = compare_memory(c, h, s, &(Undefined){0}, &(Why){NULL, 0, 0});
+        v->undef_result_agree = true;
+        for (uint64_t a = u->mem_lo; a < u->mem_hi; a++) {
+            if (a >= DIFF_SCRATCH && a < DIFF_SCRATCH + DIFF_SCRATCH_SIZE)
+                v->undef_result_agree &= h->mem[a - DIFF_SCRATCH] == s->mem[a - DIFF_SCRATCH];
+        }
         for (unsigned i = 0; i < 16; i++)
-            v->undef_result_agree &= h->regs.gpr[i] == s->regs.gpr[i];
+            v->undef_result_agree &= ((h->regs.gpr[i] ^ s->regs.gpr[i]) & u->result_gpr[i]) == 0;
     }
 }
 
 /* Compatibility mode: the SDM leaves the upper halves of RAX..RDI and all of
  * R8..R15 undefined (Vol. 1 3.4.1.1); they are counted, not compared. */
-static void compat_masks(const DiffCase *c, const DiffResult *h, const DiffResult *s,
-                         Undefined *u, Verdict *v)
-{
+static void compat_masks(const DiffCase *c, const DiffResult *h, const DiffResult *s, Undefined *u,
+                         Verdict *v) {
     bool ends_compat = (h->regs.sel[DIFF_SEL_CS] & ~3u) == (DIFF_SEL_CODE32 & ~3u);
     if (!c->compat && !ends_compat) /* started or ended (far transfer) in compatibility mode */
         return;
@@ -369,15 +349,13 @@ static void compat_masks(const DiffCase *c, const DiffResult *h, const DiffResul
 }
 
 void diff_compare(const DiffCase *c, ZydisMnemonic mn, const DiffResult *h, const DiffResult *s,
-                  Verdict *v)
-{
+                  Verdict *v) {
     memset(v, 0, sizeof(*v));
     Why w = {v->why, 0, sizeof(v->why)};
     Undefined u;
     bool faulted = h->vector != DIFF_NO_FAULT;
     undefined_for(c, mn, h, &u);
-    if (faulted)
-        undefined_at_fault(c, mn, h, &u);
+    if (faulted) undefined_at_fault(c, mn, h, &u);
     compat_masks(c, h, s, &u, v);
     if (h->vector != s->vector && s->vector == 6) {
         v->kind = V_UD_ONLY;
@@ -397,6 +375,5 @@ void diff_compare(const DiffCase *c, ZydisMnemonic mn, const DiffResult *h, cons
     ok &= compare_selectors(h, s, &w);
     ok &= compare_memory(c, h, s, &u, &w);
     v->kind = ok ? V_PASS : V_FAIL;
-    if (!faulted || u.result)
-        count_undefined(c, h, s, &u, v);
+    if (!faulted || u.result) count_undefined(c, h, s, &u, v);
 }

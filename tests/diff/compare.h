@@ -18,9 +18,9 @@ typedef struct Verdict {
     unsigned undef_flag_agree; /* ...of which the two worlds agree on */
     bool undef_result;         /* an undefined destination (BSF source 0, SHLD count > size) */
     bool undef_result_agree;
-    bool compat_upper;         /* compatibility mode: upper register halves not compared */
+    bool compat_upper; /* compatibility mode: upper register halves not compared */
     bool compat_upper_agree;
-    char why[768];             /* the differences, one clause each */
+    char why[768]; /* the differences, one clause each */
 } Verdict;
 
 /* mn: the instruction's mnemonic (ZYDIS_MNEMONIC_INVALID when it does not decode). */

@@ -5,7 +5,8 @@
  * Both worlds see the same linear addresses: a region at DIFF_REGION holds
  * the code pages, a read-only page, the scratch block and a guard page.  The
  * host maps it with MAP_FIXED_NOREPLACE; vmxsim maps the same linear
- * addresses with 4-level paging onto guest RAM.
+ * addresses with 4-level paging onto guest RAM (and its GDT on the page
+ * after the region, supervisor-only).
  */
 #ifndef VMXSIM_TESTS_DIFF_H
 #define VMXSIM_TESTS_DIFF_H
@@ -15,7 +16,7 @@
 #include <stdint.h>
 
 /* ---- the shared address layout ---- */
-#define DIFF_REGION UINT64_C(0x30000000) /* below 4 GiB: compatibility mode reaches it */
+#define DIFF_REGION UINT64_C(0x30000000)   /* below 4 GiB: compatibility mode reaches it */
 #define DIFF_CODE64 (DIFF_REGION + 0x0000) /* host prologue, then the 64-bit slot */
 #define DIFF_CODE32 (DIFF_REGION + 0x1000) /* the compatibility-mode slot */
 #define DIFF_RO (DIFF_REGION + 0x2000)     /* read-only page (writes #PF) */
@@ -23,8 +24,8 @@
 #define DIFF_SCRATCH_SIZE 0x2000u
 #define DIFF_GUARD (DIFF_REGION + 0x5000) /* not present in either world */
 #define DIFF_REGION_PAGES 6u
-#define DIFF_SLOT_OFFSET 0x800u    /* the instruction under test, in its code page */
-#define DIFF_PAD_OFFSET 0x200u     /* int3 landing pad: [page + 0x200, page + 0x1000) */
+#define DIFF_SLOT_OFFSET 0x800u /* the instruction under test, in its code page */
+#define DIFF_PAD_OFFSET 0x200u  /* int3 landing pad: [page + 0x200, page + 0x1000) */
 #define DIFF_INSN64 (DIFF_CODE64 + DIFF_SLOT_OFFSET)
 #define DIFF_INSN32 (DIFF_CODE32 + DIFF_SLOT_OFFSET)
 #define DIFF_STACK (DIFF_SCRATCH + 0x1800) /* default RSP for stack instructions */
@@ -62,26 +63,25 @@ enum { DIFF_SEL_CS, DIFF_SEL_SS, DIFF_SEL_DS, DIFF_SEL_ES };
 /* What one world did with one case. */
 typedef struct DiffResult {
     DiffRegs regs;
-    int vector;      /* DIFF_NO_FAULT or the exception vector */
-    uint32_t error;  /* error code, for vectors that have one */
-    uint64_t cr2;    /* #PF linear address */
+    int vector;     /* DIFF_NO_FAULT or the exception vector */
+    uint32_t error; /* error code, for vectors that have one */
+    uint64_t cr2;   /* #PF linear address */
     uint8_t mem[DIFF_SCRATCH_SIZE];
 } DiffResult;
 
 /* One generated case: the bytes, the mode, the inputs. */
 typedef struct DiffCase {
-    unsigned form;   /* index in the forms table */
-    bool compat;     /* 32-bit compatibility mode rather than 64-bit mode */
+    unsigned form; /* index in the forms table */
+    bool compat;   /* 32-bit compatibility mode rather than 64-bit mode */
     uint8_t len;
     uint8_t bytes[DIFF_MAX_INSN];
     DiffRegs in;
     uint8_t mem[DIFF_SCRATCH_SIZE];
     /* facts the flag rules need (operand size in bytes, shift/rotate count, ...) */
     uint8_t opsize;
-    uint8_t count;    /* count operand as encoded (before masking) */
+    uint8_t count;     /* count operand as encoded (before masking) */
     uint8_t reg_field; /* ModRM.reg register (with REX.R) */
     uint8_t rm_reg;    /* ModRM.rm register, or 0xff for memory / no ModRM */
-    bool has_rex;      /* 8-bit registers 4-7 are SPL..DIL rather than AH..BH */
     uint64_t ea;       /* effective address of the memory operand, if any */
     uint64_t src;      /* r/m operand value (BSF/BSR: "source is zero") */
 } DiffCase;

@@ -3,7 +3,8 @@
  * (docs/differential-testing.md).
  *
  *   diff_test [--seed N] [--cases N] [--soak] [--filter NAME[,NAME...]]
- *             [--skip NAME[,NAME...]] [--verbose] [--form F --case N] [--list-forms] [--require-coverage]
+ *             [--skip NAME[,NAME...]] [--verbose] [--form F --case N] [--list-forms]
+ * [--require-coverage]
  *
  * Prints a per-mnemonic table, the undefined-flag agreement rates, the
  * mnemonics vmxsim does not implement, and last the line "N passed, N failed".
@@ -20,7 +21,7 @@
 #include "known_bugs.h"
 
 #define MAX_PRINTED 50
-#define DEFAULT_CASES 200000u
+#define DEFAULT_CASES 204000u
 #define MAX_UD_EXAMPLES 3
 
 typedef struct Options {
@@ -31,7 +32,9 @@ typedef struct Options {
     bool verbose;
     bool list_forms;
     bool require_coverage;
-    long form;    /* --form: only this form */
+    bool show_undefined;
+    bool trace;
+    long form;          /* --form: only this form */
     long long one_case; /* --case: only this case of --form */
 } Options;
 
@@ -53,14 +56,14 @@ typedef struct UdExample {
 typedef struct Run {
     Options opt;
     ZydisDecoder dec64, dec32;
-    Stats *stats;      /* [MN_SLOTS * 2]: by mnemonic and mode */
+    Stats *stats; /* [MN_SLOTS * 2]: by mnemonic and mode */
     unsigned nslots;
-    bool *in_table;    /* [MN_SLOTS]: vmxsim's insn_table.def has it */
-    bool *ran;         /* [MN_SLOTS]: vmxsim ran a case of it without #UD */
-    bool *covered;     /* [MN_SLOTS]: some case decoded to it */
-    UdExample *ud;     /* [MN_SLOTS * MAX_UD_EXAMPLES] */
-    uint64_t passed, failed, expected, printed;
-    uint64_t known[32];      /* cases per known bug */
+    bool *in_table; /* [MN_SLOTS]: vmxsim's insn_table.def has it */
+    bool *ran;      /* [MN_SLOTS]: vmxsim ran a case of it without #UD */
+    bool *covered;  /* [MN_SLOTS]: some case decoded to it */
+    UdExample *ud;  /* [MN_SLOTS * MAX_UD_EXAMPLES] */
+    uint64_t passed, failed, expected, printed, shown_undefined;
+    uint64_t known[32]; /* cases per known bug */
     DiffCase known_example[32];
     uint64_t known_n[32];
     uint64_t compat_upper, compat_upper_agree;
@@ -70,8 +73,7 @@ typedef struct Run {
 
 /* ---- the interpreter's own table: which mnemonics vmxsim implements ---- */
 
-static void mark_table(Run *run)
-{
+static void mark_table(Run *run) {
 #define X(mnemonic, handler) run->in_table[ZYDIS_MNEMONIC_##mnemonic] = true;
 #include "sim/cpu/insn_table.def"
 #undef X
@@ -106,39 +108,34 @@ static const struct {
     {ZYDIS_MNEMONIC_XRSTOR64, "the host's XCR0 enables AVX/AVX-512 state"},
     {ZYDIS_MNEMONIC_UD0, "UD0's length differs between decoders"},
     {ZYDIS_MNEMONIC_JCXZ, "16-bit address size: not reachable from 64-bit or 32-bit code"},
+    {ZYDIS_MNEMONIC_IRET, "16-bit operand size: the return address would be below 64 KiB"},
 };
 
-static const char *untested_why(ZydisMnemonic m)
-{
+static const char *untested_why(ZydisMnemonic m) {
     for (unsigned i = 0; i < sizeof(untested) / sizeof(untested[0]); i++) {
-        if (untested[i].mnemonic == m)
-            return untested[i].why;
+        if (untested[i].mnemonic == m) return untested[i].why;
     }
     return NULL;
 }
 
 /* ---- options ---- */
 
-static void usage(void)
-{
+static void usage(void) {
     fprintf(stderr, "usage: diff_test [--seed N] [--cases N] [--soak] [--filter NAME[,NAME]]\n"
                     "                 [--skip NAME[,NAME]]\n"
                     "                 [--verbose] [--form F --case N] [--list-forms]"
-                    " [--require-coverage]\n");
+                    " [--require-coverage] [--show-undefined] [--trace]\n");
     exit(2);
 }
 
-static uint64_t number(const char *s)
-{
+static uint64_t number(const char *s) {
     char *end;
     unsigned long long v = strtoull(s, &end, 0);
-    if (*s == 0 || *end != 0)
-        usage();
+    if (*s == 0 || *end != 0) usage();
     return v;
 }
 
-static void parse_options(int argc, char **argv, Options *o)
-{
+static void parse_options(int argc, char **argv, Options *o) {
     *o = (Options){.seed = 1, .cases = DEFAULT_CASES, .form = -1, .one_case = -1};
     bool soak = false;
     for (int i = 1; i < argc; i++) {
@@ -164,24 +161,24 @@ static void parse_options(int argc, char **argv, Options *o)
             o->list_forms = true;
         else if (!strcmp(a, "--require-coverage"))
             o->require_coverage = true;
+        else if (!strcmp(a, "--show-undefined"))
+            o->show_undefined = true;
+        else if (!strcmp(a, "--trace"))
+            o->trace = true;
         else
             usage();
     }
-    if (soak)
-        o->cases *= 10;
+    if (soak) o->cases *= 10;
 }
 
 /* Does `name` appear in the comma-separated filter (case-insensitive)? */
-static bool filter_has(const char *filter, const char *name)
-{
+static bool filter_has(const char *filter, const char *name) {
     size_t n = strlen(name);
     for (const char *p = filter; *p;) {
         const char *end = strchr(p, ',');
         size_t len = end ? (size_t)(end - p) : strlen(p);
-        if (len == n && strncasecmp(p, name, n) == 0)
-            return true;
-        if (!end)
-            break;
+        if (len == n && strncasecmp(p, name, n) == 0) return true;
+        if (!end) break;
         p = end + 1;
     }
     return false;
@@ -192,14 +189,12 @@ static bool filter_has(const char *filter, const char *name)
 /* Bytes that do not decode (LOCK on a register operand, BCD or 82 in 64-bit
  * mode, VEX in compatibility mode...) share one row per mode: both worlds
  * must raise #UD. */
-static Stats *slot(Run *run, ZydisMnemonic mn, unsigned form, bool compat)
-{
+static Stats *slot(Run *run, ZydisMnemonic mn, unsigned form, bool compat) {
     (void)form;
     return &run->stats[2 * (unsigned)mn + compat];
 }
 
-static void slot_label(const Run *run, unsigned i, char *buf, size_t n)
-{
+static void slot_label(const Run *run, unsigned i, char *buf, size_t n) {
     unsigned k = i / 2;
     const char *mode = i & 1 ? " (compat)" : "";
     if (k == ZYDIS_MNEMONIC_INVALID)
@@ -208,8 +203,7 @@ static void slot_label(const Run *run, unsigned i, char *buf, size_t n)
         snprintf(buf, n, "%s%s", ZydisMnemonicGetString((ZydisMnemonic)k), mode);
 }
 
-static ZydisMnemonic decode_mnemonic(Run *run, const DiffCase *c)
-{
+static ZydisMnemonic decode_mnemonic(Run *run, const DiffCase *c) {
     ZydisDecodedInstruction zi;
     ZydisDecoderContext ctx;
     ZydisDecoder *d = c->compat ? &run->dec32 : &run->dec64;
@@ -220,10 +214,10 @@ static ZydisMnemonic decode_mnemonic(Run *run, const DiffCase *c)
 
 /* ---- printing a case ---- */
 
-static void disassemble(const DiffCase *c, char *buf, size_t n)
-{
+static void disassemble(const DiffCase *c, char *buf, size_t n) {
     ZydisDisassembledInstruction di;
-    ZydisMachineMode mode = c->compat ? ZYDIS_MACHINE_MODE_LONG_COMPAT_32 : ZYDIS_MACHINE_MODE_LONG_64;
+    ZydisMachineMode mode =
+        c->compat ? ZYDIS_MACHINE_MODE_LONG_COMPAT_32 : ZYDIS_MACHINE_MODE_LONG_64;
     uint64_t at = c->compat ? DIFF_INSN32 : DIFF_INSN64;
     if (ZYAN_SUCCESS(ZydisDisassembleIntel(mode, at, c->bytes, c->len, &di)))
         snprintf(buf, n, "%s", di.text);
@@ -231,8 +225,7 @@ static void disassemble(const DiffCase *c, char *buf, size_t n)
         snprintf(buf, n, "(invalid)");
 }
 
-static void print_regs(const char *who, const DiffRegs *r, int vector)
-{
+static void print_regs(const char *who, const DiffRegs *r, int vector) {
     static const char *const names[16] = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
                                           "r8",  "r9",  "r10", "r11", "r12", "r13", "r14", "r15"};
     printf("    %-5s", who);
@@ -247,9 +240,8 @@ static void print_regs(const char *who, const DiffRegs *r, int vector)
     printf("\n");
 }
 
-static void print_case(Run *run, const char *what, const DiffCase *c, uint64_t n,
-                       const char *why, bool full)
-{
+static void print_case(Run *run, const char *what, const DiffCase *c, uint64_t n, const char *why,
+                       bool full) {
     char text[128], hex[3 * DIFF_MAX_INSN + 1] = "";
     disassemble(c, text, sizeof(text));
     for (unsigned i = 0; i < c->len; i++)
@@ -266,8 +258,7 @@ static void print_case(Run *run, const char *what, const DiffCase *c, uint64_t n
 
 /* ---- one case ---- */
 
-static void record_ud(Run *run, ZydisMnemonic mn, const Verdict *v)
-{
+static void record_ud(Run *run, ZydisMnemonic mn, const Verdict *v) {
     UdExample *ex = &run->ud[(unsigned)mn * MAX_UD_EXAMPLES];
     for (unsigned i = 0; i < MAX_UD_EXAMPLES; i++) {
         if (ex[i].c.len == 0) {
@@ -282,8 +273,7 @@ static void record_ud(Run *run, ZydisMnemonic mn, const Verdict *v)
     }
 }
 
-static void account(Run *run, ZydisMnemonic mn, const Verdict *v, uint64_t n)
-{
+static void account(Run *run, ZydisMnemonic mn, const Verdict *v, uint64_t n) {
     DiffCase *c = &run->c;
     Stats *s = slot(run, mn, c->form, c->compat);
     int kb;
@@ -299,12 +289,15 @@ static void account(Run *run, ZydisMnemonic mn, const Verdict *v, uint64_t n)
         run->covered[mn] = true;
         run->ran[mn] |= run->sim.vector != 6;
     }
+    bool undef_differs =
+        v->undef_flag_agree < v->undef_flag_bits || (v->undef_result && !v->undef_result_agree);
+    if (run->opt.show_undefined && undef_differs && run->shown_undefined++ < MAX_PRINTED)
+        print_case(run, "UNDEF", c, n, "", true);
     if (v->kind == V_PASS) {
         s->passed++;
     } else if (v->kind == V_UD_ONLY) {
         s->ud_only++;
-        if (mn != ZYDIS_MNEMONIC_INVALID)
-            record_ud(run, mn, v);
+        if (mn != ZYDIS_MNEMONIC_INVALID) record_ud(run, mn, v);
     } else if ((kb = diff_known_bug(c, mn, &run->host, &run->sim)) >= 0) {
         s->expected++;
         if (run->known[kb]++ == 0) {
@@ -318,20 +311,23 @@ static void account(Run *run, ZydisMnemonic mn, const Verdict *v, uint64_t n)
     }
 }
 
-static void run_case(Run *run, unsigned fi, uint64_t n)
-{
+static void run_case(Run *run, unsigned fi, uint64_t n) {
     DiffCase *c = &run->c;
     diff_gen_case(run->opt.seed, fi, n, c);
-    if (c->len == 0)
-        return;
+    if (c->len == 0) return;
     ZydisMnemonic mn = decode_mnemonic(run, c);
     const char *mname = mn != ZYDIS_MNEMONIC_INVALID ? ZydisMnemonicGetString(mn) : "";
     if (run->opt.filter && !filter_has(run->opt.filter, diff_forms[fi].name) &&
         !filter_has(run->opt.filter, mname))
         return;
-    if (run->opt.skip && (filter_has(run->opt.skip, diff_forms[fi].name) ||
-                          filter_has(run->opt.skip, mname)))
+    if (run->opt.skip &&
+        (filter_has(run->opt.skip, diff_forms[fi].name) || filter_has(run->opt.skip, mname)))
         return;
+    if (run->opt.trace) { /* each case before it runs: for a harness that dies */
+        print_case(run, "CASE", c, n, "", false);
+        print_regs("in", &c->in, DIFF_NO_FAULT);
+        fflush(stdout);
+    }
     diff_host_run(c, &run->host);
     diff_sim_run(c, &run->sim);
     Verdict v;
@@ -344,25 +340,21 @@ static void run_case(Run *run, unsigned fi, uint64_t n)
 /* ---- the run ---- */
 
 /* Cases per form: proportional to its operand sizes and modes. */
-static unsigned form_weight(const Form *f)
-{
+static unsigned form_weight(const Form *f) {
     unsigned w = 0;
     for (const char *s = f->sizes; *s && *s != '-'; s++)
         w++;
     w = w ? w : 1;
-    if (f->gen == G_PRIV)
-        return 1; /* faults only: one size is as good as another */
+    if (f->gen == G_PRIV) return 1; /* faults only: one size is as good as another */
     return f->attr & A_BOTH ? w + 1 : w;
 }
 
-static void run_all(Run *run)
-{
+static void run_all(Run *run) {
     unsigned total_weight = 0;
     for (unsigned i = 0; i < diff_form_count; i++)
         total_weight += form_weight(&diff_forms[i]);
     for (unsigned fi = 0; fi < diff_form_count; fi++) {
-        if (run->opt.form >= 0 && (unsigned)run->opt.form != fi)
-            continue;
+        if (run->opt.form >= 0 && (unsigned)run->opt.form != fi) continue;
         if (run->opt.one_case >= 0) {
             run_case(run, fi, (uint64_t)run->opt.one_case);
             continue;
@@ -376,14 +368,12 @@ static void run_all(Run *run)
 /* #UD-only cases: failures when vmxsim ran some case of the mnemonic, else
  * "unimplemented" (a mnemonic in insn_table.def whose feature no model
  * advertises yet, like CLFLUSHOPT, is listed as such, marked "(in table)"). */
-static void settle_ud(Run *run)
-{
+static void settle_ud(Run *run) {
     for (unsigned i = 0; i < run->nslots; i++) {
         Stats *s = &run->stats[i];
         unsigned k = i / 2;
         bool implemented = k != ZYDIS_MNEMONIC_INVALID && run->ran[k];
-        if (!s->ud_only || !implemented)
-            continue;
+        if (!s->ud_only || !implemented) continue;
         s->failed += s->ud_only;
         s->ud_only = 0;
         UdExample *ex = &run->ud[k * MAX_UD_EXAMPLES];
@@ -395,25 +385,23 @@ static void settle_ud(Run *run)
     }
 }
 
-static double pct(uint64_t a, uint64_t b) { return b ? 100.0 * (double)a / (double)b : 0.0; }
+static double pct(uint64_t a, uint64_t b) {
+    return b ? 100.0 * (double)a / (double)b : 0.0;
+}
 
-static int compare_labels(const void *a, const void *b)
-{
+static int compare_labels(const void *a, const void *b) {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static void print_table(Run *run)
-{
+static void print_table(Run *run) {
     char **rows = calloc(run->nslots, sizeof(char *));
     unsigned n = 0;
     for (unsigned i = 0; i < run->nslots; i++) {
         Stats *s = &run->stats[i];
-        if (!s->cases)
-            continue;
+        if (!s->cases) continue;
         char label[96], und[32] = "-", res[32] = "-";
         slot_label(run, i, label, sizeof(label));
-        if (s->flag_bits)
-            snprintf(und, sizeof(und), "%.1f%%", pct(s->flag_agree, s->flag_bits));
+        if (s->flag_bits) snprintf(und, sizeof(und), "%.1f%%", pct(s->flag_agree, s->flag_bits));
         if (s->results)
             snprintf(res, sizeof(res), "%.1f%% of %llu", pct(s->results_agree, s->results),
                      (unsigned long long)s->results);
@@ -437,8 +425,7 @@ static void print_table(Run *run)
     free(rows);
 }
 
-static void print_coverage(Run *run, bool *uncovered_any)
-{
+static void print_coverage(Run *run, bool *uncovered_any) {
     printf("\nunimplemented in vmxsim (#UD where the host ran it; not failures):");
     unsigned count = 0;
     for (unsigned i = 0; i < run->nslots; i++) {
@@ -472,8 +459,7 @@ static void print_coverage(Run *run, bool *uncovered_any)
                (unsigned long long)run->compat_upper);
 }
 
-static void print_known_bugs(Run *run)
-{
+static void print_known_bugs(Run *run) {
     printf("\nexpected failures (known vmxsim bugs, tests/diff/known_bugs.c):%s\n",
            diff_known_bug_count ? "" : " none");
     for (unsigned i = 0; i < diff_known_bug_count; i++) {
@@ -482,29 +468,26 @@ static void print_known_bugs(Run *run)
         if (run->known[i]) {
             char text[128];
             disassemble(&run->known_example[i], text, sizeof(text));
-            printf("            e.g. %s (--form %u --case %llu)\n", text, run->known_example[i].form,
-                   (unsigned long long)run->known_n[i]);
+            printf("            e.g. %s (--form %u --case %llu)\n", text,
+                   run->known_example[i].form, (unsigned long long)run->known_n[i]);
         }
     }
 }
 
-static void list_forms(void)
-{
+static void list_forms(void) {
     for (unsigned i = 0; i < diff_form_count; i++) {
         const Form *f = &diff_forms[i];
         printf("%4u %-12s %-22s %-4s %s\n", i, f->name, f->tmpl, f->sizes, f->ops);
     }
 }
 
-static bool init_sim(char *err, size_t errlen)
-{
+static bool init_sim(char *err, size_t errlen) {
     DiffHostFacts facts;
     diff_host_facts(&facts);
     return diff_sim_init(&facts, err, errlen);
 }
 
-static bool init_run(Run *run)
-{
+static bool init_run(Run *run) {
     char err[256];
     run->nslots = 2 * MN_SLOTS;
     run->stats = calloc(run->nslots, sizeof(Stats));
@@ -527,24 +510,21 @@ static bool init_run(Run *run)
     return true;
 }
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     static Run run;
     parse_options(argc, argv, &run.opt);
     if (run.opt.list_forms) {
         list_forms();
         return 0;
     }
-    if (!init_run(&run))
-        return 2;
+    if (!init_run(&run)) return 2;
     clock_t t0 = clock();
     run_all(&run);
     settle_ud(&run);
     print_table(&run);
     print_known_bugs(&run);
     bool uncovered = false;
-    if (run.opt.form < 0 && !run.opt.filter && !run.opt.skip)
-        print_coverage(&run, &uncovered);
+    if (run.opt.form < 0 && !run.opt.filter && !run.opt.skip) print_coverage(&run, &uncovered);
     printf("seed %llu, %.1f s\n", (unsigned long long)run.opt.seed,
            (double)(clock() - t0) / CLOCKS_PER_SEC);
     uint64_t unimpl = 0;
@@ -555,7 +535,6 @@ int main(int argc, char **argv)
     printf("%llu passed, %llu failed\n", (unsigned long long)run.passed,
            (unsigned long long)run.failed);
     diff_sim_fini();
-    if (run.opt.require_coverage && uncovered)
-        return 1;
+    if (run.opt.require_coverage && uncovered) return 1;
     return run.failed ? 1 : 0;
 }

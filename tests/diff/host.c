@@ -18,6 +18,7 @@
  */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <ucontext.h>
@@ -27,9 +28,9 @@
 #define PAGE 4096u
 #define THUNK_OFFSET 0x1c0u /* jmp far [rip+ptr] to 0x23:DIFF_INSN32 */
 #define FARPTR_OFFSET 0x1e0u
-#define TARGET_OFFSET 0x1f0u /* where the prologue's jmp [rip+...] goes */
+#define TARGET_OFFSET 0x1f0u    /* where the prologue's jmp [rip+...] goes */
 #define SAVED_RSP_OFFSET 0x1f8u /* the C caller's RSP after the prologue's pushes */
-#define RETURN_OFFSET 0x1a0u /* the stub sigreturn resumes at */
+#define RETURN_OFFSET 0x1a0u    /* the stub sigreturn resumes at */
 #define ALTSTACK_SIZE (256u * 1024u)
 
 /* What the prologue loads through RDI: the registers, then an FXSAVE image
@@ -40,6 +41,7 @@ typedef struct HostBlock {
 } HostBlock;
 
 static HostBlock host_in;
+static uint8_t code_template[2 * PAGE]; /* the code pages as written at init */
 static DiffResult *host_out;
 static volatile sig_atomic_t host_armed;
 static uint8_t ro_page[PAGE];
@@ -51,22 +53,20 @@ typedef struct Emit {
     uint8_t *p;
 } Emit;
 
-static void put8(Emit *e, uint8_t b) { *e->p++ = b; }
-static void put32(Emit *e, uint32_t v)
-{
+static void put8(Emit *e, uint8_t b) {
+    *e->p++ = b;
+}
+static void put32(Emit *e, uint32_t v) {
     memcpy(e->p, &v, 4);
     e->p += 4;
 }
 
 /* op reg, [rdi + disp32] with optional REX.W and mandatory prefix. */
-static void emit_rdi_mem(Emit *e, int pfx, bool w, const uint8_t *op, unsigned oplen,
-                         unsigned reg, uint32_t disp)
-{
-    if (pfx)
-        put8(e, (uint8_t)pfx);
+static void emit_rdi_mem(Emit *e, int pfx, bool w, const uint8_t *op, unsigned oplen, unsigned reg,
+                         uint32_t disp) {
+    if (pfx) put8(e, (uint8_t)pfx);
     uint8_t rex = (uint8_t)(0x40 | (w ? 8 : 0) | ((reg & 8) ? 4 : 0));
-    if (rex != 0x40)
-        put8(e, rex);
+    if (rex != 0x40) put8(e, rex);
     for (unsigned i = 0; i < oplen; i++)
         put8(e, op[i]);
     put8(e, (uint8_t)(0x80 | ((reg & 7) << 3) | 7)); /* mod=10, rm=rdi */
@@ -74,9 +74,9 @@ static void emit_rdi_mem(Emit *e, int pfx, bool w, const uint8_t *op, unsigned o
 }
 
 /* mov rsp, [rip + saved]; pop r15-r12, rbp, rbx; ret */
-static void emit_return_stub(uint8_t *code)
-{
-    static const uint8_t pops[] = {0x41, 0x5f, 0x41, 0x5e, 0x41, 0x5d, 0x41, 0x5c, 0x5d, 0x5b, 0xc3};
+static void emit_return_stub(uint8_t *code) {
+    static const uint8_t pops[] = {0x41, 0x5f, 0x41, 0x5e, 0x41, 0x5d,
+                                   0x41, 0x5c, 0x5d, 0x5b, 0xc3};
     Emit e = {code + RETURN_OFFSET};
     put8(&e, 0x48);
     put8(&e, 0x8b);
@@ -86,8 +86,7 @@ static void emit_return_stub(uint8_t *code)
         put8(&e, pops[i]);
 }
 
-static void emit_prologue(uint8_t *code)
-{
+static void emit_prologue(uint8_t *code) {
     static const uint8_t fxrstor[] = {0x0f, 0xae};
     static const uint8_t lea[] = {0x8d}, mov[] = {0x8b};
     static const uint8_t save[] = {0x53, 0x55, 0x41, 0x54, 0x41, 0x55, 0x41, 0x56, 0x41, 0x57};
@@ -106,10 +105,9 @@ static void emit_prologue(uint8_t *code)
     /* fxrstor64 [rdi + fx]: x87, MMX, XMM0-15, MXCSR */
     emit_rdi_mem(&e, 0, true, fxrstor, 2, 1, offsetof(HostBlock, fx));
     emit_rdi_mem(&e, 0, true, lea, 1, 4, offsetof(DiffRegs, rflags)); /* lea rsp, [rdi+rflags] */
-    put8(&e, 0x9d);                                                    /* popfq */
+    put8(&e, 0x9d);                                                   /* popfq */
     for (unsigned i = 0; i < 16; i++) {
-        if (i != 7)
-            emit_rdi_mem(&e, 0, true, mov, 1, i, (uint32_t)(8 * i));
+        if (i != 7) emit_rdi_mem(&e, 0, true, mov, 1, i, (uint32_t)(8 * i));
     }
     emit_rdi_mem(&e, 0, true, mov, 1, 7, 8 * 7); /* rdi last */
     /* jmp [rip + disp32] to the 8-byte target at TARGET_OFFSET */
@@ -134,8 +132,7 @@ static const int gregs_order[16] = {REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP,
                                     REG_RSI, REG_RDI, REG_R8,  REG_R9,  REG_R10, REG_R11,
                                     REG_R12, REG_R13, REG_R14, REG_R15};
 
-static void capture(const ucontext_t *uc, DiffResult *out)
-{
+static void capture(const ucontext_t *uc, DiffResult *out) {
     const greg_t *g = uc->uc_mcontext.gregs;
     for (unsigned i = 0; i < 16; i++)
         out->regs.gpr[i] = (uint64_t)g[gregs_order[i]];
@@ -172,8 +169,7 @@ static void capture(const ucontext_t *uc, DiffResult *out)
 }
 
 /* The FXSAVE image of a DiffRegs (64-bit format; FOP, FIP, FDP zero). */
-static void build_fx(const DiffRegs *r, uint8_t *fx)
-{
+static void build_fx(const DiffRegs *r, uint8_t *fx) {
     memset(fx, 0, 512);
     memcpy(fx + 0, &r->fcw, 2);
     memcpy(fx + 2, &r->fsw, 2);
@@ -188,8 +184,7 @@ static void build_fx(const DiffRegs *r, uint8_t *fx)
     memcpy(fx + 160, r->xmm, 256);
 }
 
-static void on_signal(int sig, siginfo_t *si, void *ucv)
-{
+static void on_signal(int sig, siginfo_t *si, void *ucv) {
     (void)si;
     if (!host_armed) {
         /* Not ours: a harness bug.  Die with the default action. */
@@ -212,11 +207,9 @@ static void on_signal(int sig, siginfo_t *si, void *ucv)
     fp->ftw = 0;
 }
 
-static bool install_handlers(void)
-{
+static bool install_handlers(void) {
     stack_t ss = {.ss_sp = altstack, .ss_size = sizeof(altstack), .ss_flags = 0};
-    if (sigaltstack(&ss, NULL) != 0)
-        return false;
+    if (sigaltstack(&ss, NULL) != 0) return false;
     static const int sigs[] = {SIGTRAP, SIGSEGV, SIGBUS, SIGILL, SIGFPE};
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
@@ -224,20 +217,22 @@ static bool install_handlers(void)
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
     sigemptyset(&sa.sa_mask);
     for (unsigned i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
-        if (sigaction(sigs[i], &sa, NULL) != 0)
-            return false;
+        if (sigaction(sigs[i], &sa, NULL) != 0) return false;
     }
     return true;
 }
 
 /* ---- the region ---- */
 
-static uint8_t *at(uint64_t addr) { return (uint8_t *)(uintptr_t)addr; }
+static uint8_t *at(uint64_t addr) {
+    return (uint8_t *)(uintptr_t)addr;
+}
 
-const uint8_t *diff_ro_page(void) { return ro_page; }
+const uint8_t *diff_ro_page(void) {
+    return ro_page;
+}
 
-bool diff_host_init(char *err, size_t errlen)
-{
+bool diff_host_init(char *err, size_t errlen) {
     void *p = mmap(at(DIFF_REGION), DIFF_REGION_PAGES * PAGE, PROT_NONE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
     if (p != at(DIFF_REGION)) {
@@ -260,6 +255,7 @@ bool diff_host_init(char *err, size_t errlen)
     }
     memset(at(DIFF_CODE64), 0xcc, 2 * PAGE);
     emit_prologue(at(DIFF_CODE64));
+    memcpy(code_template, at(DIFF_CODE64), sizeof(code_template));
     if (!install_handlers()) {
         snprintf(err, errlen, "cannot install the signal handlers");
         return false;
@@ -267,8 +263,17 @@ bool diff_host_init(char *err, size_t errlen)
     return true;
 }
 
-void diff_host_run(const DiffCase *c, DiffResult *out)
-{
+/* The code pages as the harness wrote them: a case that changed them (a
+ * harness bug: generated addresses must stay in the data pages) would make
+ * every later case meaningless, so it stops the run. */
+static void check_code_pages(const DiffCase *c) {
+    if (memcmp(at(DIFF_CODE64), code_template, sizeof(code_template)) == 0) return;
+    fprintf(stderr, "diff_test: harness bug: the case wrote the host's code pages (form %u)\n",
+            c->form);
+    abort();
+}
+
+void diff_host_run(const DiffCase *c, DiffResult *out) {
     uint64_t slot = c->compat ? DIFF_INSN32 : DIFF_INSN64;
     uint64_t target = c->compat ? DIFF_CODE64 + THUNK_OFFSET : DIFF_INSN64;
     memset(at(slot), 0xcc, 32);
@@ -283,13 +288,13 @@ void diff_host_run(const DiffCase *c, DiffResult *out)
     void (*entry)(HostBlock *) = (void (*)(HostBlock *))(uintptr_t)DIFF_CODE64;
     entry(&host_in); /* returns through the signal handler and the stub */
     memcpy(out->mem, at(DIFF_SCRATCH), DIFF_SCRATCH_SIZE);
-    /* the slot of the other mode keeps only INT3 */
     memset(at(slot), 0xcc, 32);
+    memcpy(at(DIFF_CODE64 + TARGET_OFFSET), code_template + TARGET_OFFSET, 16); /* and saved RSP */
+    check_code_pages(c);
 }
 
 /* Probe: mov al, [rbx] with RBX in the last page below the canonical boundary. */
-static bool top_page_present(void)
-{
+static bool top_page_present(void) {
     static DiffCase probe;
     static DiffResult out;
     memset(&probe, 0, sizeof(probe));
@@ -305,8 +310,7 @@ static bool top_page_present(void)
     return out.vector == 14 && (out.error & 1);
 }
 
-static uint64_t host_xcr0(void)
-{
+static uint64_t host_xcr0(void) {
     uint32_t a, b, c, d;
     __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
     if (!(c & (1u << 27))) /* OSXSAVE */
@@ -316,8 +320,7 @@ static uint64_t host_xcr0(void)
 }
 
 /* Run one probe instruction (no memory operand) with RCX = rcx. */
-static const DiffResult *probe(const uint8_t *bytes, unsigned len, uint64_t rcx)
-{
+static const DiffResult *probe(const uint8_t *bytes, unsigned len, uint64_t rcx) {
     static DiffCase c;
     static DiffResult out;
     memset(&c, 0, sizeof(c));
@@ -333,8 +336,7 @@ static const DiffResult *probe(const uint8_t *bytes, unsigned len, uint64_t rcx)
 }
 
 /* LAR eax, ecx and LSL eax, ecx for every GDT selector with RPL 3. */
-static void probe_gdt(DiffHostFacts *f)
-{
+static void probe_gdt(DiffHostFacts *f) {
     static const uint8_t lar[] = {0x0f, 0x02, 0xc1}, lsl[] = {0x0f, 0x03, 0xc1};
     for (unsigned i = 0; i < DIFF_GDT_ENTRIES; i++) {
         const DiffResult *r = probe(lar, sizeof(lar), i * 8 + 3);
@@ -345,8 +347,7 @@ static void probe_gdt(DiffHostFacts *f)
     }
 }
 
-void diff_host_facts(DiffHostFacts *facts)
-{
+void diff_host_facts(DiffHostFacts *facts) {
     static const uint8_t rdpkru[] = {0x0f, 0x01, 0xee};
     memset(facts, 0, sizeof(*facts));
     facts->top_page_present = top_page_present();

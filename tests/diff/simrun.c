@@ -20,7 +20,7 @@
 #define PDPT_PA 0x2000u
 #define PD_PA 0x3000u
 #define PT_PA 0x4000u
-#define REGION_PA 0x10000u /* page i of the region is at REGION_PA + i * 4 KiB */
+#define REGION_PA 0x10000u  /* page i of the region is at REGION_PA + i * 4 KiB */
 #define TOP_PDPT_PA 0x5000u /* tables for the last page of the lower half */
 #define TOP_PD_PA 0x6000u
 #define TOP_PT_PA 0x7000u
@@ -40,13 +40,16 @@ static CpuModel sim_model;
 
 static void load_state(CpuState *c, const DiffCase *dc);
 
-static uint64_t region_pa(uint64_t lin) { return REGION_PA + (lin - DIFF_REGION); }
+static uint64_t region_pa(uint64_t lin) {
+    return REGION_PA + (lin - DIFF_REGION);
+}
 
-static void put64(uint64_t pa, uint64_t v) { (void)mem_phys_write(&sim->mem, pa, 8, v); }
+static void put64(uint64_t pa, uint64_t v) {
+    (void)mem_phys_write(&sim->mem, pa, 8, v);
+}
 
 /* Table entries down to one page table covering the 2 MiB around the region. */
-static void build_page_tables(void)
-{
+static void build_page_tables(void) {
     uint64_t upper = PTE_P | PTE_RW | PTE_US;
     put64(PML4_PA + 8 * ((DIFF_REGION >> 39) & 511), PDPT_PA | upper);
     put64(PDPT_PA + 8 * ((DIFF_REGION >> 30) & 511), PD_PA | upper);
@@ -70,8 +73,7 @@ static void build_page_tables(void)
 /* The host's GDT rebuilt from what LAR and LSL report at CPL 3 (bases 0:
  * CPL 3 cannot see them, and Linux's user segments are flat).  The upper
  * halves of 16-byte system descriptors stay zero. */
-static void build_gdt(const DiffHostFacts *f)
-{
+static void build_gdt(const DiffHostFacts *f) {
     for (unsigned i = 0; i < DIFF_GDT_ENTRIES; i++) {
         uint64_t desc = 0;
         if (f->gdt_valid[i]) {
@@ -89,8 +91,7 @@ static void build_gdt(const DiffHostFacts *f)
 /* Some hosts keep the last page of the user half present but supervisor-only
  * (found by diff_host_top_page_present): mirror it, so accesses that stop
  * just short of the canonical boundary fault alike (#PF with P = 1). */
-static void map_top_page(void)
-{
+static void map_top_page(void) {
     uint64_t upper = PTE_P | PTE_RW | PTE_US;
     put64(PML4_PA + 8 * ((TOP_PAGE >> 39) & 511), TOP_PDPT_PA | upper);
     put64(TOP_PDPT_PA + 8 * ((TOP_PAGE >> 30) & 511), TOP_PD_PA | upper);
@@ -98,13 +99,11 @@ static void map_top_page(void)
     put64(TOP_PT_PA + 8 * ((TOP_PAGE >> 12) & 511), TOP_PAGE_PA | PTE_P | PTE_NX);
 }
 
-static Segment flat(uint16_t sel, uint32_t type, uint32_t extra)
-{
+static Segment flat(uint16_t sel, uint32_t type, uint32_t extra) {
     return (Segment){sel, 0xffffffffu, type | AR_S | AR_P | (3u << AR_DPL_SHIFT) | AR_G | extra, 0};
 }
 
-static void setup_cpu(void)
-{
+static void setup_cpu(void) {
     CpuState *c = &sim->cpu;
     c->cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_PG;
     c->cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;
@@ -124,8 +123,7 @@ static void setup_cpu(void)
 /* Run a NOP once at the start of each code page's pad: its 64-byte line stays
  * marked as decoded code, so rewriting the slot never takes the page from
  * "no code" to "code" again (which makes vmxsim rescan its TLB every case). */
-static void keep_code_pages_marked(void)
-{
+static void keep_code_pages_marked(void) {
     static const uint8_t nop[] = {0x90, 0xcc};
     CpuState *c = &sim->cpu;
     for (unsigned compat = 0; compat < 2; compat++) {
@@ -141,20 +139,17 @@ static void keep_code_pages_marked(void)
     }
 }
 
-bool diff_sim_init(const DiffHostFacts *facts, char *err, size_t errlen)
-{
+bool diff_sim_init(const DiffHostFacts *facts, char *err, size_t errlen) {
     MachineConfig cfg = {RAM_SIZE, NULL, NULL, NULL};
     sim = machine_create(&cfg, err, errlen);
-    if (!sim)
-        return false;
+    if (!sim) return false;
     /* Every feature vmxsim knows: what it lacks shows as "unimplemented". */
     sim_model = *cpu_model_default();
     sim_model.name = "diff-all";
     sim_model.features = FEAT_COUNT == 64 ? ~UINT64_C(0) : (UINT64_C(1) << FEAT_COUNT) - 1;
     sim->cpu.model = &sim_model;
     build_page_tables();
-    if (facts->top_page_present)
-        map_top_page();
+    if (facts->top_page_present) map_top_page();
     static uint8_t pad[2 * PAGE_SIZE];
     memset(pad, 0xcc, sizeof(pad));
     (void)mem_phys_write_bytes(&sim->mem, region_pa(DIFF_CODE64), pad, sizeof(pad));
@@ -173,26 +168,21 @@ bool diff_sim_init(const DiffHostFacts *facts, char *err, size_t errlen)
     return true;
 }
 
-void diff_sim_fini(void)
-{
+void diff_sim_fini(void) {
     machine_destroy(sim);
     sim = NULL;
 }
 
 /* FXRSTOR's tag rule (SDM Vol. 2 FXRSTOR, Table 3-55 "Recreating FSAVE
  * Format"): a non-empty register is zero, special or valid by its contents. */
-static unsigned tag_of(const X87Reg *r)
-{
+static unsigned tag_of(const X87Reg *r) {
     unsigned exp = r->sign_exponent & 0x7fff;
-    if (exp == 0x7fff)
-        return 2;
-    if (exp == 0)
-        return r->significand == 0 ? 1 : 2;
+    if (exp == 0x7fff) return 2;
+    if (exp == 0) return r->significand == 0 ? 1 : 2;
     return (r->significand >> 63) ? 0 : 2;
 }
 
-static void load_x87(FpuState *f, const DiffRegs *in)
-{
+static void load_x87(FpuState *f, const DiffRegs *in) {
     unsigned top = (in->fsw >> 11) & 7;
     f->fcw = in->fcw;
     f->fsw = in->fsw;
@@ -211,15 +201,13 @@ static void load_x87(FpuState *f, const DiffRegs *in)
     f->fcs = f->fds = 0;
 }
 
-static void store_x87(const FpuState *f, DiffRegs *out)
-{
+static void store_x87(const FpuState *f, DiffRegs *out) {
     unsigned top = (f->fsw >> 11) & 7;
     out->fcw = f->fcw;
     out->fsw = f->fsw;
     out->ftw = 0;
     for (unsigned p = 0; p < 8; p++) {
-        if (((f->ftw >> (2 * p)) & 3) != 3)
-            out->ftw = (uint8_t)(out->ftw | 1u << p);
+        if (((f->ftw >> (2 * p)) & 3) != 3) out->ftw = (uint8_t)(out->ftw | 1u << p);
     }
     for (unsigned i = 0; i < 8; i++) {
         const X87Reg *r = &f->r[(top + i) & 7];
@@ -228,13 +216,12 @@ static void store_x87(const FpuState *f, DiffRegs *out)
     }
 }
 
-static void load_state(CpuState *c, const DiffCase *dc)
-{
+static void load_state(CpuState *c, const DiffCase *dc) {
     memcpy(c->gpr, dc->in.gpr, sizeof(dc->in.gpr));
     c->RIP = dc->compat ? DIFF_INSN32 : DIFF_INSN64;
     uint32_t code = AR_TYPE_CODE | AR_TYPE_WRITABLE | AR_TYPE_ACCESSED;
-    c->seg[SEG_CS] = dc->compat ? flat(DIFF_SEL_CODE32, code, AR_DB)
-                                : flat(DIFF_SEL_CODE64, code, AR_L);
+    c->seg[SEG_CS] =
+        dc->compat ? flat(DIFF_SEL_CODE32, code, AR_DB) : flat(DIFF_SEL_CODE64, code, AR_L);
     uint32_t data = AR_TYPE_WRITABLE | AR_TYPE_ACCESSED;
     c->seg[SEG_SS] = c->seg[SEG_DS] = c->seg[SEG_ES] = flat(DIFF_SEL_DATA, data, AR_DB);
     cpu_set_rflags(c, dc->in.rflags);
@@ -247,8 +234,7 @@ static void load_state(CpuState *c, const DiffCase *dc)
     cpu_update_mode(c);
 }
 
-static void store_result(const CpuState *c, MachineStop stop, DiffResult *out)
-{
+static void store_result(const CpuState *c, MachineStop stop, DiffResult *out) {
     memcpy(out->regs.gpr, c->gpr, sizeof(out->regs.gpr));
     out->regs.rip = c->RIP;
     out->regs.rflags = cpu_get_rflags(c);
@@ -271,8 +257,7 @@ static void store_result(const CpuState *c, MachineStop stop, DiffResult *out)
     }
 }
 
-void diff_sim_run(const DiffCase *dc, DiffResult *out)
-{
+void diff_sim_run(const DiffCase *dc, DiffResult *out) {
     uint64_t slot = dc->compat ? DIFF_INSN32 : DIFF_INSN64;
     uint8_t code[32];
     memset(code, 0xcc, sizeof(code));

@@ -173,6 +173,22 @@ START_TEST(test_events_popf_setting_tf_traps_after_next)
 }
 END_TEST
 
+/* The same when the POPF's block has run before and its successor is known:
+ * blocks that can change TF are never linked past the event checks. */
+START_TEST(test_events_popf_in_loop_sets_tf_on_third_pass)
+{
+    static const uint8_t code[] = {0x9d, 0x49, 0x75, 0xfc, EXIT_CODE}; /* 1: popf; dec ecx; jnz 1b */
+    static const uint32_t images[] = {0x2, 0x2, 0x102};
+    Machine *m = ev_machine();
+    m->cpu.gpr[REG_RSP] = 0x7ff4;
+    test_poke(m, 0x7ff4, images, sizeof(images));
+    m->cpu.gpr[REG_RCX] = 3;
+    assert_single_step(m, gp_run(m, code, sizeof(code), 20), GP_CODE + 2);
+    ck_assert_uint_eq(m->cpu.gpr[REG_RCX], 0);
+    machine_destroy(m);
+}
+END_TEST
+
 /* POPF that clears TF still traps: TF was set when it began. */
 START_TEST(test_events_popf_clearing_tf_traps_after_popf)
 {
@@ -658,6 +674,7 @@ static Suite *events_suite(void)
     tcase_add_test(tc, test_events_tf_clear_no_trap);
     tcase_add_test(tc, test_events_tf_trap_delivered_clears_tf);
     tcase_add_test(tc, test_events_popf_setting_tf_traps_after_next);
+    tcase_add_test(tc, test_events_popf_in_loop_sets_tf_on_third_pass);
     tcase_add_test(tc, test_events_popf_clearing_tf_traps_after_popf);
     tcase_add_test(tc, test_events_iret_setting_tf_traps_after_first_target_insn);
     tcase_add_test(tc, test_events_int_n_with_tf_no_trap_into_handler);
