@@ -51,4 +51,22 @@ static inline DecodedInsn insn_rr(InsnHandler h, unsigned size) {
     return d;
 }
 
+/* Host oracle: run `insn` on the host CPU with RFLAGS = fl, returning the
+ * destination in dst and the resulting RFLAGS in fl (below the red zone). */
+#define HOST_BIN(insn, dst, src, fl)                                                               \
+    __asm__ volatile("lea -128(%%rsp), %%rsp\n\tpush %[f]\n\tpopfq\n\t" insn                       \
+                     "\n\tpushfq\n\tpop %[f]\n\tlea 128(%%rsp), %%rsp"                             \
+                     : [d] "+r"(dst), [f] "+r"(fl)                                                 \
+                     : [s] "r"(src)                                                                \
+                     : "cc", "memory")
+
+typedef uint64_t (*HostFn)(uint64_t *d, uint64_t s, uint64_t f);
+
+/* host_NAME_SZ(d, s, f): one host instruction at one operand size. */
+#define DEF_HOST_SIZE(name, sz, text)                                                              \
+    static uint64_t host_##name##_##sz(uint64_t *d, uint64_t s, uint64_t f) {                      \
+        HOST_BIN(text, *d, s, f);                                                                  \
+        return f;                                                                                  \
+    }
+
 #endif

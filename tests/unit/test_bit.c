@@ -147,20 +147,6 @@ END_TEST
 
 /* ---- host oracle ---- */
 
-#define HOST_BIT(insn, dst, src, fl)                                                               \
-    __asm__ volatile("lea -128(%%rsp), %%rsp\n\tpush %[f]\n\tpopfq\n\t" insn                       \
-                     "\n\tpushfq\n\tpop %[f]\n\tlea 128(%%rsp), %%rsp"                             \
-                     : [d] "+r"(dst), [f] "+r"(fl)                                                 \
-                     : [s] "r"(src)                                                                \
-                     : "cc", "memory")
-
-typedef uint64_t (*HostFn)(uint64_t *d, uint64_t s, uint64_t f);
-
-#define DEF_HOST_SIZE(name, sz, text)                                                              \
-    static uint64_t host_##name##_##sz(uint64_t *d, uint64_t s, uint64_t f) {                      \
-        HOST_BIT(text, *d, s, f);                                                                  \
-        return f;                                                                                  \
-    }
 #define DEF_HOST(name, m)                                                                          \
     DEF_HOST_SIZE(name, 2, m "w %w[s], %w[d]")                                                     \
     DEF_HOST_SIZE(name, 4, m "l %k[s], %k[d]")                                                     \

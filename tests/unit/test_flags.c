@@ -276,15 +276,6 @@ END_TEST
 /* ---- host oracle: run ADD/SUB/AND/INC/DEC natively, compare ---- */
 
 /* The asm moves RSP below the red zone before pushing. */
-#define HOST_BIN(insn, dst, src, fl)                                                               \
-    __asm__ volatile("lea -128(%%rsp), %%rsp\n\tpush %[f]\n\tpopfq\n\t" insn                       \
-                     "\n\tpushfq\n\tpop %[f]\n\tlea 128(%%rsp), %%rsp"                             \
-                     : [d] "+r"(dst), [f] "+r"(fl)                                                 \
-                     : [s] "r"(src)                                                                \
-                     : "cc", "memory")
-
-typedef uint64_t (*HostFn)(uint64_t *d, uint64_t s, uint64_t f);
-
 #define DEF_HOST(name, b, w, l, q)                                                                 \
     static uint64_t host_##name##_1(uint64_t *d, uint64_t s, uint64_t f) {                         \
         HOST_BIN(b, *d, s, f);                                                                     \
