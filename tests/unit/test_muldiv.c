@@ -182,26 +182,26 @@ END_TEST
                      : [s] "r"(src)                                                                \
                      : "cc", "memory")
 
-typedef uint64_t (*HostFn)(uint64_t *rax, uint64_t *rdx, uint64_t s, uint64_t f);
+typedef uint64_t (*HostMdFn)(uint64_t *rax, uint64_t *rdx, uint64_t s, uint64_t f);
 
-#define DEF_HOST_SIZE(name, sz, text)                                                              \
+#define DEF_HOST_MD_SIZE(name, sz, text)                                                              \
     static uint64_t host_##name##_##sz(uint64_t *rax, uint64_t *rdx, uint64_t s, uint64_t f) {     \
         HOST_MD(text, *rax, *rdx, s, f);                                                           \
         return f;                                                                                  \
     }
 #define DEF_HOST(name, m)                                                                          \
-    DEF_HOST_SIZE(name, 1, m "b %b[s]")                                                            \
-    DEF_HOST_SIZE(name, 2, m "w %w[s]")                                                            \
-    DEF_HOST_SIZE(name, 4, m "l %k[s]")                                                            \
-    DEF_HOST_SIZE(name, 8, m "q %q[s]")
+    DEF_HOST_MD_SIZE(name, 1, m "b %b[s]")                                                            \
+    DEF_HOST_MD_SIZE(name, 2, m "w %w[s]")                                                            \
+    DEF_HOST_MD_SIZE(name, 4, m "l %k[s]")                                                            \
+    DEF_HOST_MD_SIZE(name, 8, m "q %q[s]")
 
 DEF_HOST(mul, "mul")
 DEF_HOST(imul, "imul")
 DEF_HOST(div, "div")
 DEF_HOST(idiv, "idiv")
-DEF_HOST_SIZE(imul2, 2, "imulw %w[s], %%ax")
-DEF_HOST_SIZE(imul2, 4, "imull %k[s], %%eax")
-DEF_HOST_SIZE(imul2, 8, "imulq %q[s], %%rax")
+DEF_HOST_MD_SIZE(imul2, 2, "imulw %w[s], %%ax")
+DEF_HOST_MD_SIZE(imul2, 4, "imull %k[s], %%eax")
+DEF_HOST_MD_SIZE(imul2, 8, "imulq %q[s], %%rax")
 
 static const uint64_t host_values[] = {
     0,
@@ -227,13 +227,13 @@ static const uint64_t host_values[] = {
 /* MUL/IMUL (one- and two-operand): results and CF/OF equal the host's. */
 START_TEST(test_muldiv_mul_matches_host_cpu) {
     static const unsigned sizes[4] = {1, 2, 4, 8};
-    static const HostFn mul[4] = {host_mul_1, host_mul_2, host_mul_4, host_mul_8};
-    static const HostFn imul[4] = {host_imul_1, host_imul_2, host_imul_4, host_imul_8};
-    static const HostFn imul2[4] = {NULL, host_imul2_2, host_imul2_4, host_imul2_8};
+    static const HostMdFn mul[4] = {host_mul_1, host_mul_2, host_mul_4, host_mul_8};
+    static const HostMdFn imul[4] = {host_imul_1, host_imul_2, host_imul_4, host_imul_8};
+    static const HostMdFn imul2[4] = {NULL, host_imul2_2, host_imul2_4, host_imul2_8};
     for (unsigned si = 0; si < 4; si++) {
         for (size_t x = 0; x < SIM_ARRAY_SIZE(host_values); x++) {
             for (size_t y = 0; y < SIM_ARRAY_SIZE(host_values); y++) {
-                HostFn fn = _i == 0 ? mul[si] : _i == 1 ? imul[si] : imul2[si];
+                HostMdFn fn = _i == 0 ? mul[si] : _i == 1 ? imul[si] : imul2[si];
                 if (!fn) continue;
                 uint64_t ha = host_values[x], hd = 0x5555555555555555, s = host_values[y];
                 uint64_t hf = fn(&ha, &hd, s, 2);
@@ -259,8 +259,8 @@ END_TEST
  * equal the host's. */
 START_TEST(test_muldiv_div_matches_host_cpu) {
     static const unsigned sizes[4] = {1, 2, 4, 8};
-    static const HostFn div[4] = {host_div_1, host_div_2, host_div_4, host_div_8};
-    static const HostFn idiv[4] = {host_idiv_1, host_idiv_2, host_idiv_4, host_idiv_8};
+    static const HostMdFn div[4] = {host_div_1, host_div_2, host_div_4, host_div_8};
+    static const HostMdFn idiv[4] = {host_idiv_1, host_idiv_2, host_idiv_4, host_idiv_8};
     bool is_signed = _i == 1;
     for (unsigned si = 0; si < 4; si++) {
         unsigned size = sizes[si];

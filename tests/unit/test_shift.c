@@ -231,18 +231,18 @@ END_TEST
                      : [c] "c"(cnt)                                                                \
                      : "cc", "memory")
 
-typedef uint64_t (*HostFn)(uint64_t *d, uint64_t count, uint64_t f);
+typedef uint64_t (*HostShFn)(uint64_t *d, uint64_t count, uint64_t f);
 
-#define DEF_HOST_SIZE(name, sz, text)                                                              \
+#define DEF_HOST_SH_SIZE(name, sz, text)                                                              \
     static uint64_t host_##name##_##sz(uint64_t *d, uint64_t c, uint64_t f) {                      \
         HOST_SH(text, *d, c, f);                                                                   \
         return f;                                                                                  \
     }
 #define DEF_HOST(name, m)                                                                          \
-    DEF_HOST_SIZE(name, 1, m "b %%cl, %b[d]")                                                      \
-    DEF_HOST_SIZE(name, 2, m "w %%cl, %w[d]")                                                      \
-    DEF_HOST_SIZE(name, 4, m "l %%cl, %k[d]")                                                      \
-    DEF_HOST_SIZE(name, 8, m "q %%cl, %q[d]")
+    DEF_HOST_SH_SIZE(name, 1, m "b %%cl, %b[d]")                                                      \
+    DEF_HOST_SH_SIZE(name, 2, m "w %%cl, %w[d]")                                                      \
+    DEF_HOST_SH_SIZE(name, 4, m "l %%cl, %k[d]")                                                      \
+    DEF_HOST_SH_SIZE(name, 8, m "q %%cl, %q[d]")
 
 DEF_HOST(shl, "shl")
 DEF_HOST(shr, "shr")
@@ -255,7 +255,7 @@ DEF_HOST(rcr, "rcr")
 typedef struct HostShift {
     InsnHandler h;
     bool rotate;
-    HostFn fn[4];
+    HostShFn fn[4];
 } HostShift;
 
 #define HOST_FNS(name)                                                                             \
