@@ -35,7 +35,7 @@ static void report_shutdown(const CpuState *cpu)
             ", error 0x%x, cr0 0x%" PRIx64 ", cr2 0x%" PRIx64 ", cr3 0x%" PRIx64 ", rsp 0x%" PRIx64
             ", rflags 0x%" PRIx64 ", cs 0x%x)\n",
             cpu->id, cpu->RIP, cpu->fault.vector, cpu->fault.error, cpu->cr0, cpu->cr2, cpu->cr3,
-            cpu->gpr[REG_RSP], cpu_get_rflags(cpu), cpu->seg[SEG_CS].selector);
+            cpu->gpr[GPR_RSP], cpu_get_rflags(cpu), cpu->seg[SEG_CS].selector);
 }
 
 static void report_stats(const Machine *m, double seconds)

@@ -118,8 +118,8 @@ static void enter_long_mode(CpuState *cpu, const DirectPlan *p, uint64_t entry) 
         cpu->seg[data_segs[i]] = boot_segment(BOOT_SEL_DATA, 0, BOOT_FLAT_LIMIT, BOOT_AR_DATA);
     cpu->seg[SEG_TR] = boot_segment(BOOT_SEL_TSS, p->tss, BOOT_TSS_SIZE - 1, BOOT_AR_TSS_BUSY);
     cpu->RIP = entry;
-    cpu->gpr[REG_RSP] = p->end;
-    cpu->gpr[REG_RDI] = p->info;
+    cpu->gpr[GPR_RSP] = p->end;
+    cpu->gpr[GPR_RDI] = p->info;
     boot_cpu_commit(cpu);
 }
 

@@ -88,8 +88,8 @@ static void enter_protected_mode(CpuState *cpu, uint64_t gdt, uint64_t info, uin
      * requires of a usable TR (SDM 26.3.1.2): a busy 32-bit TSS, here
      * selector 0, base 0, limit 0x67, with no descriptor in the GDT. */
     cpu->seg[SEG_TR] = boot_segment(0, 0, BOOT_TSS_SIZE - 1, BOOT_AR_TSS_BUSY);
-    cpu->gpr[REG_RAX] = MB_BOOTLOADER_MAGIC;
-    cpu->gpr[REG_RBX] = info;
+    cpu->gpr[GPR_RAX] = MB_BOOTLOADER_MAGIC;
+    cpu->gpr[GPR_RBX] = info;
     cpu->RIP = entry;
     boot_cpu_commit(cpu);
 }

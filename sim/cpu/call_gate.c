@@ -119,7 +119,7 @@ static SimStatus call_same(CpuState *cpu, const CallGate *g, const GateTarget *t
     if (cpu_stack_ref_push(cpu, &st, g->size, cpu->seg[SEG_CS].selector) != SIM_OK ||
         cpu_stack_ref_push(cpu, &st, g->size, cpu->RIP) != SIM_OK)
         return SIM_FAULT;
-    cpu->gpr[REG_RSP] = st.sp;
+    cpu->gpr[GPR_RSP] = st.sp;
     enter(cpu, g, t, cpu->cpl);
     return SIM_OK;
 }
@@ -131,7 +131,7 @@ static SimStatus read_params(CpuState *cpu, const CallGate *g, uint64_t *param)
 {
     uint64_t mask = size_mask(stack_addr_size(cpu));
     for (unsigned i = 0; i < g->params; i++) {
-        uint64_t at = (cpu->gpr[REG_RSP] + i * g->size) & mask;
+        uint64_t at = (cpu->gpr[GPR_RSP] + i * g->size) & mask;
         if (cpu_mem_read(cpu, SEG_SS, at, g->size, &param[i]) != SIM_OK)
             return SIM_FAULT;
     }
@@ -144,7 +144,7 @@ static SimStatus push_frame(CpuState *cpu, const CallGate *g, StackRef *st, cons
 {
     unsigned z = g->size;
     if (cpu_stack_ref_push(cpu, st, z, cpu->seg[SEG_SS].selector) != SIM_OK ||
-        cpu_stack_ref_push(cpu, st, z, cpu->gpr[REG_RSP]) != SIM_OK)
+        cpu_stack_ref_push(cpu, st, z, cpu->gpr[GPR_RSP]) != SIM_OK)
         return SIM_FAULT;
     for (unsigned i = g->params; i-- > 0;) {
         if (cpu_stack_ref_push(cpu, st, z, param[i]) != SIM_OK)
@@ -172,7 +172,7 @@ static SimStatus call_inner(CpuState *cpu, const CallGate *g, const GateTarget *
         push_frame(cpu, g, &st, param) != SIM_OK)
         return SIM_FAULT;
     cpu->seg[SEG_SS] = st.ss;
-    cpu->gpr[REG_RSP] = st.sp;
+    cpu->gpr[GPR_RSP] = st.sp;
     enter(cpu, g, t, dpl);
     return SIM_OK;
 }

@@ -47,7 +47,7 @@ static void reset_segment(Segment *s, uint16_t selector, uint64_t base, uint32_t
 void cpu_reset(CpuState *cpu)
 {
     memset(cpu->gpr, 0, sizeof(cpu->gpr));
-    cpu->gpr[REG_RDX] = cpu->model->signature; /* CPUID.01H:EAX of the model */
+    cpu->gpr[GPR_RDX] = cpu->model->signature; /* CPUID.01H:EAX of the model */
     cpu->RIP = 0xfff0;
     cpu->rflags = RFLAGS_FIXED1;
     cpu->lazy.op = LAZY_NONE;

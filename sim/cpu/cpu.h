@@ -19,9 +19,9 @@
  * effective address be computed as gpr[base] + (gpr[index] << scale) + disp
  * with no branches: RIP (for RIP-relative operands) and a constant zero. */
 enum {
-    REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI,
-    REG_R8, REG_R9, REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15,
-    REG_RIP, REG_ZERO, CPU_GPR_SLOTS
+    GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RSP, GPR_RBP, GPR_RSI, GPR_RDI,
+    GPR_R8, GPR_R9, GPR_R10, GPR_R11, GPR_R12, GPR_R13, GPR_R14, GPR_R15,
+    GPR_RIP, GPR_ZERO, CPU_GPR_SLOTS
 };
 
 /* Segment registers in the SDM's encoding order (Sreg field), then LDTR, TR. */
@@ -224,7 +224,7 @@ typedef struct CpuState {
     unsigned id;
 } CpuState;
 
-#define RIP gpr[REG_RIP]
+#define RIP gpr[GPR_RIP]
 
 bool cpu_init(CpuState *cpu, unsigned id, Memory *mem, IoBus *io, Signals *signals) SIM_MUST_CHECK;
 void cpu_destroy(CpuState *cpu);

@@ -74,9 +74,9 @@ static int gpr_offset(ZydisRegister r)
 static uint8_t address_slot(ZydisRegister r)
 {
     if (r == ZYDIS_REGISTER_NONE)
-        return REG_ZERO;
+        return GPR_ZERO;
     if (r == ZYDIS_REGISTER_RIP || r == ZYDIS_REGISTER_EIP || r == ZYDIS_REGISTER_IP)
-        return REG_RIP;
+        return GPR_RIP;
     return (uint8_t)ZydisRegisterGetId(r);
 }
 
@@ -121,7 +121,7 @@ static void translate_memory(const ZydisDecodedOperand *z, DecodedInsn *d)
     d->seg = (uint8_t)ZydisRegisterGetId(z->mem.segment);
     if (z->mem.segment == ZYDIS_REGISTER_NONE)
         d->seg = SEG_DS;
-    if (d->base == REG_RIP)
+    if (d->base == GPR_RIP)
         d->flags |= DI_RIP_REL;
 }
 
@@ -287,7 +287,7 @@ DecodeResult cpu_decode(const Decoders *dec, CpuMode mode, const uint8_t *bytes,
     d->len = zi.length;
     d->opsize = (uint8_t)(zi.operand_width / 8);
     d->addrsize = (uint8_t)(zi.address_width / 8);
-    d->base = d->index = REG_ZERO;
+    d->base = d->index = GPR_ZERO;
     d->seg = SEG_DS;
     d->prefix = prefix_bits(&zi);
     bool ok = zi.operand_count_visible <= 3;

@@ -58,8 +58,8 @@ struct DecodedInsn {
     uint8_t opsize;      /* effective operand size, bytes */
     uint8_t addrsize;    /* effective address size, bytes */
     uint8_t seg;         /* segment of the memory operand (SEG_*) */
-    uint8_t base;        /* gpr slot: REG_ZERO when absent, REG_RIP for RIP-relative */
-    uint8_t index;       /* gpr slot: REG_ZERO when absent */
+    uint8_t base;        /* gpr slot: GPR_ZERO when absent, GPR_RIP for RIP-relative */
+    uint8_t index;       /* gpr slot: GPR_ZERO when absent */
     uint8_t scale;       /* shift count 0..3 */
     uint8_t prefix;      /* PFX_* */
     uint8_t cycles;      /* cost from the timing model, charged by the loop */

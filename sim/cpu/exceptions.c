@@ -38,7 +38,7 @@ static SimStatus deliver_real(CpuState *cpu, const Delivery *v)
         cpu_stack_ref_push(cpu, &st, 2, cpu->seg[SEG_CS].selector) != SIM_OK ||
         cpu_stack_ref_push(cpu, &st, 2, cpu->RIP) != SIM_OK)
         return SIM_FAULT;
-    cpu->gpr[REG_RSP] = st.sp;
+    cpu->gpr[GPR_RSP] = st.sp;
     cpu_set_rflags(cpu, flags & ~(uint64_t)(RFLAGS_IF | RFLAGS_TF | RFLAGS_AC));
     cpu_load_real_segment(cpu, SEG_CS, (uint16_t)(entry >> 16));
     cpu->RIP = entry & 0xffff;
@@ -102,7 +102,7 @@ static SimStatus deliver_long(CpuState *cpu, const Delivery *v, Descriptor *gate
     uint64_t target = (gate->lo & 0xffff) | ((gate->lo >> 32) & 0xffff0000u) | (gate->hi << 32);
     if (gate_target(cpu, v, sel, true, &cd, &dpl) != SIM_OK)
         return SIM_FAULT;
-    uint64_t rsp = cpu->gpr[REG_RSP];
+    uint64_t rsp = cpu->gpr[GPR_RSP];
     bool switch_stack = dpl < cpu->cpl;
     if (ist && tss_read(cpu, v, 36 + 8 * (ist - 1), 8, &rsp) != SIM_OK)
         return SIM_FAULT;
@@ -115,7 +115,7 @@ static SimStatus deliver_long(CpuState *cpu, const Delivery *v, Descriptor *gate
     StackRef st = {new_ss, rsp & ~UINT64_C(0xf), true, 0};
     unsigned n = 0;
     frame[n++] = cpu->seg[SEG_SS].selector;
-    frame[n++] = cpu->gpr[REG_RSP];
+    frame[n++] = cpu->gpr[GPR_RSP];
     frame[n++] = flags;
     frame[n++] = cpu->seg[SEG_CS].selector;
     frame[n++] = cpu->RIP;
@@ -127,7 +127,7 @@ static SimStatus deliver_long(CpuState *cpu, const Delivery *v, Descriptor *gate
     }
     if (switch_stack) /* SDM 6.14.4: SS is loaded with a null selector, RPL = new CPL */
         cpu->seg[SEG_SS] = new_ss;
-    cpu->gpr[REG_RSP] = st.sp;
+    cpu->gpr[GPR_RSP] = st.sp;
     bool intr_gate = ((gate->lo >> 40) & 0xf) == DESC_INT_GATE32;
     cpu_set_rflags(cpu, flags & ~(uint64_t)(RFLAGS_TF | RFLAGS_NT | RFLAGS_RF | RFLAGS_VM |
                                            (intr_gate ? RFLAGS_IF : 0)));
@@ -154,7 +154,7 @@ static SimStatus push_protected_frame(CpuState *cpu, const Delivery *v, StackRef
     }
     if (switched) {
         frame[n++] = cpu->seg[SEG_SS].selector;
-        frame[n++] = cpu->gpr[REG_RSP];
+        frame[n++] = cpu->gpr[GPR_RSP];
     }
     frame[n++] = flags;
     frame[n++] = cpu->seg[SEG_CS].selector;
@@ -209,7 +209,7 @@ static SimStatus deliver_protected(CpuState *cpu, const Delivery *v, const Descr
     if (v86)
         null_data_segments(cpu);
     cpu->seg[SEG_SS] = st.ss;
-    cpu->gpr[REG_RSP] = st.sp;
+    cpu->gpr[GPR_RSP] = st.sp;
     bool intr_gate = type == DESC_INT_GATE32 || type == DESC_INT_GATE16;
     cpu_set_rflags(cpu, flags & ~(uint64_t)(RFLAGS_TF | RFLAGS_NT | RFLAGS_RF | RFLAGS_VM |
                                            (intr_gate ? RFLAGS_IF : 0)));

@@ -176,14 +176,14 @@ SimStatus exec_cmpxchg(CpuState *cpu, const DecodedInsn *d) {
     uint64_t dst, src;
     if (SIM_UNLIKELY(read_two(cpu, d, &dst, &src) != SIM_OK)) return SIM_FAULT;
     unsigned size = d->op[0].size;
-    uint64_t acc = reg_read(cpu, reg_off(REG_RAX), size);
+    uint64_t acc = reg_read(cpu, reg_off(GPR_RAX), size);
     uint64_t diff = (acc - dst) & size_mask(size);
     if (acc == dst) {
         if (SIM_UNLIKELY(opnd_write(cpu, d, 0, src) != SIM_OK)) return SIM_FAULT;
     } else {
         if (d->op[0].kind != OPK_REG && SIM_UNLIKELY(opnd_write(cpu, d, 0, dst) != SIM_OK))
             return SIM_FAULT;
-        reg_write(cpu, reg_off(REG_RAX), size, dst);
+        reg_write(cpu, reg_off(GPR_RAX), size, dst);
     }
     flags_set_lazy(cpu, LAZY_SUB, size, acc, dst, diff);
     return SIM_OK;
@@ -193,8 +193,8 @@ SimStatus exec_cmpxchg(CpuState *cpu, const DecodedInsn *d) {
  * to the operand size.  A 32-bit write zero-extends into RAX. */
 static SimStatus alu_extend_acc(CpuState *cpu, unsigned size) {
     unsigned half = size / 2;
-    uint64_t v = sign_extend(reg_read(cpu, reg_off(REG_RAX), half), half);
-    reg_write(cpu, reg_off(REG_RAX), size, v & size_mask(size));
+    uint64_t v = sign_extend(reg_read(cpu, reg_off(GPR_RAX), half), half);
+    reg_write(cpu, reg_off(GPR_RAX), size, v & size_mask(size));
     return SIM_OK;
 }
 
@@ -211,9 +211,9 @@ SimStatus exec_cdqe(CpuState *cpu, const DecodedInsn *d) {
 
 /* CWD/CDQ/CQO share opcode 99: rDX := the accumulator's sign, replicated. */
 static SimStatus alu_extend_acc_into_dx(CpuState *cpu, unsigned size) {
-    uint64_t a = reg_read(cpu, reg_off(REG_RAX), size);
+    uint64_t a = reg_read(cpu, reg_off(GPR_RAX), size);
     bool negative = (a >> (8 * size - 1)) & 1;
-    reg_write(cpu, reg_off(REG_RDX), size, negative ? size_mask(size) : 0);
+    reg_write(cpu, reg_off(GPR_RDX), size, negative ? size_mask(size) : 0);
     return SIM_OK;
 }
 
@@ -254,12 +254,12 @@ SimStatus exec_cmc(CpuState *cpu, const DecodedInsn *d) {
  * apply: the simulated CPU model reports the feature. */
 SimStatus exec_lahf(CpuState *cpu, const DecodedInsn *d) {
     uint64_t ah = (flags_compute(cpu) & AH_FLAGS) | RFLAGS_FIXED1;
-    reg_write(cpu, reg_off(REG_RAX) + 1, 1, ah);
+    reg_write(cpu, reg_off(GPR_RAX) + 1, 1, ah);
     return SIM_OK;
 }
 
 /* SDM Vol. 2 SAHF: EFLAGS(SF:ZF:0:AF:0:PF:1:CF) := AH; OF unaffected. */
 SimStatus exec_sahf(CpuState *cpu, const DecodedInsn *d) {
-    flags_set_arith(cpu, AH_FLAGS, reg_read(cpu, reg_off(REG_RAX) + 1, 1));
+    flags_set_arith(cpu, AH_FLAGS, reg_read(cpu, reg_off(GPR_RAX) + 1, 1));
     return SIM_OK;
 }

@@ -19,7 +19,7 @@ static uint64_t bcd_szp(uint8_t v) {
 }
 
 static uint8_t bcd_al(const CpuState *cpu) {
-    return (uint8_t)cpu->gpr[REG_RAX];
+    return (uint8_t)cpu->gpr[GPR_RAX];
 }
 
 /* Decimal adjust of AL after ADD (sign +1) or SUB (sign -1): the two steps
@@ -40,7 +40,7 @@ static SimStatus bcd_decimal_adjust(CpuState *cpu, int sign) {
     } else if (sign > 0) {
         cf = false; /* DAA only: "ELSE CF := 0" */
     }
-    reg_write(cpu, reg_off(REG_RAX), 1, al);
+    reg_write(cpu, reg_off(GPR_RAX), 1, al);
     flags_set_arith(cpu, RFLAGS_ARITH, bcd_szp(al) | (cf ? RFLAGS_CF : 0) | (af ? RFLAGS_AF : 0));
     return SIM_OK;
 }
@@ -59,14 +59,14 @@ SimStatus exec_das(CpuState *cpu, const DecodedInsn *d) {
  * AH := AH - 1); in both, AL := AL AND 0FH and AF = CF = the adjustment. */
 static SimStatus bcd_ascii_adjust(CpuState *cpu, bool add) {
     uint64_t f = cpu_get_rflags(cpu);
-    uint16_t ax = (uint16_t)cpu->gpr[REG_RAX];
+    uint16_t ax = (uint16_t)cpu->gpr[GPR_RAX];
     bool adjust = (ax & 0x0f) > 9 || (f & RFLAGS_AF);
     if (adjust && add)
         ax = (uint16_t)(ax + 0x106);
     else if (adjust)
         ax = (uint16_t)((ax - 6) - 0x100);
     ax &= 0xff0f;
-    reg_write(cpu, reg_off(REG_RAX), 2, ax);
+    reg_write(cpu, reg_off(GPR_RAX), 2, ax);
     flags_set_arith(cpu, RFLAGS_ARITH, bcd_szp((uint8_t)ax) | (adjust ? RFLAGS_CF | RFLAGS_AF : 0));
     return SIM_OK;
 }
@@ -83,7 +83,7 @@ SimStatus exec_aas(CpuState *cpu, const DecodedInsn *d) {
 
 /* AH:AL := new AX; SF ZF PF from AL, the undefined OF AF CF := 0. */
 static void bcd_set_ax(CpuState *cpu, uint8_t ah, uint8_t al) {
-    reg_write(cpu, reg_off(REG_RAX), 2, (uint16_t)(ah << 8 | al));
+    reg_write(cpu, reg_off(GPR_RAX), 2, (uint16_t)(ah << 8 | al));
     flags_set_arith(cpu, RFLAGS_ARITH, bcd_szp(al));
 }
 
@@ -97,7 +97,7 @@ SimStatus exec_aam(CpuState *cpu, const DecodedInsn *d) {
 
 /* SDM Vol. 2 AAD: AL := (AL + AH * imm8) AND FFH; AH := 0. */
 SimStatus exec_aad(CpuState *cpu, const DecodedInsn *d) {
-    uint8_t base = (uint8_t)d->imm, ah = (uint8_t)(cpu->gpr[REG_RAX] >> 8);
+    uint8_t base = (uint8_t)d->imm, ah = (uint8_t)(cpu->gpr[GPR_RAX] >> 8);
     bcd_set_ax(cpu, 0, (uint8_t)(bcd_al(cpu) + ah * base));
     return SIM_OK;
 }

@@ -48,7 +48,7 @@ SimStatus exec_mulx(CpuState *cpu, const DecodedInsn *d) {
     unsigned size = d->op[0].size;
     if (!cpu_model_has(cpu->model, FEAT_BMI2)) return cpu_raise_ud(cpu);
     if (opnd_read(cpu, d, 2, &src) != SIM_OK) return SIM_FAULT;
-    bmi_u128 p = (bmi_u128)(cpu->gpr[REG_RDX] & size_mask(size)) * src;
+    bmi_u128 p = (bmi_u128)(cpu->gpr[GPR_RDX] & size_mask(size)) * src;
     reg_write(cpu, d->op[1].reg, size, (uint64_t)p);
     reg_write(cpu, d->op[0].reg, size, size == 8 ? (uint64_t)(p >> 64) : (uint64_t)(p >> 32));
     return SIM_OK;

@@ -51,7 +51,7 @@ SimStatus exec_ret(CpuState *cpu, const DecodedInsn *d)
 /* The count register of LOOP/JrCXZ is RCX, ECX or CX by address size. */
 static uint64_t count_reg(const CpuState *cpu, const DecodedInsn *d)
 {
-    return cpu->gpr[REG_RCX] & size_mask(d->addrsize);
+    return cpu->gpr[GPR_RCX] & size_mask(d->addrsize);
 }
 
 /* SDM Vol. 2 JCXZ/JECXZ/JRCXZ. */
@@ -72,10 +72,10 @@ SimStatus exec_loop(CpuState *cpu, const DecodedInsn *d)
         take = take && flags_zf(cpu);
     else if (d->mnemonic == ZYDIS_MNEMONIC_LOOPNE)
         take = take && !flags_zf(cpu);
-    uint64_t old = cpu->gpr[REG_RCX];
-    cpu->gpr[REG_RCX] = (old & ~mask) | count;
+    uint64_t old = cpu->gpr[GPR_RCX];
+    cpu->gpr[GPR_RCX] = (old & ~mask) | count;
     if (take && cpu_jump_near(cpu, d, cpu->RIP + d->imm) != SIM_OK) {
-        cpu->gpr[REG_RCX] = old;
+        cpu->gpr[GPR_RCX] = old;
         return SIM_FAULT;
     }
     return SIM_OK;

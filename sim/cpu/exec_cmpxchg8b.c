@@ -26,12 +26,12 @@ SimStatus exec_cmpxchg8b(CpuState *cpu, const DecodedInsn *d) {
     if (cpu_probe_write(cpu, d->seg, ea, 8) != SIM_OK ||
         cpu_mem_read(cpu, d->seg, ea, 8, &dest) != SIM_OK)
         return SIM_FAULT;
-    bool equal = dest == pair32(cpu, REG_RDX, REG_RAX);
-    if (cpu_mem_write(cpu, d->seg, ea, 8, equal ? pair32(cpu, REG_RCX, REG_RBX) : dest) != SIM_OK)
+    bool equal = dest == pair32(cpu, GPR_RDX, GPR_RAX);
+    if (cpu_mem_write(cpu, d->seg, ea, 8, equal ? pair32(cpu, GPR_RCX, GPR_RBX) : dest) != SIM_OK)
         return SIM_FAULT;
     if (!equal) { /* 32-bit register writes: RAX and RDX are zero-extended */
-        reg_write(cpu, reg_off(REG_RAX), 4, (uint32_t)dest);
-        reg_write(cpu, reg_off(REG_RDX), 4, dest >> 32);
+        reg_write(cpu, reg_off(GPR_RAX), 4, (uint32_t)dest);
+        reg_write(cpu, reg_off(GPR_RDX), 4, dest >> 32);
     }
     flags_set_arith(cpu, RFLAGS_ZF, equal ? RFLAGS_ZF : 0);
     return SIM_OK;
@@ -48,12 +48,12 @@ SimStatus exec_cmpxchg16b(CpuState *cpu, const DecodedInsn *d) {
     if (cpu_probe_write(cpu, d->seg, ea, 16) != SIM_OK ||
         cpu_mem_read_block(cpu, d->seg, ea, dest, 16) != SIM_OK)
         return SIM_FAULT;
-    bool equal = dest[0] == cpu->gpr[REG_RAX] && dest[1] == cpu->gpr[REG_RDX];
-    const uint64_t src[2] = {cpu->gpr[REG_RBX], cpu->gpr[REG_RCX]};
+    bool equal = dest[0] == cpu->gpr[GPR_RAX] && dest[1] == cpu->gpr[GPR_RDX];
+    const uint64_t src[2] = {cpu->gpr[GPR_RBX], cpu->gpr[GPR_RCX]};
     if (cpu_mem_write_block(cpu, d->seg, ea, equal ? src : dest, 16) != SIM_OK) return SIM_FAULT;
     if (!equal) {
-        cpu->gpr[REG_RAX] = dest[0];
-        cpu->gpr[REG_RDX] = dest[1];
+        cpu->gpr[GPR_RAX] = dest[0];
+        cpu->gpr[GPR_RDX] = dest[1];
     }
     flags_set_arith(cpu, RFLAGS_ZF, equal ? RFLAGS_ZF : 0);
     return SIM_OK;

@@ -27,7 +27,7 @@ static SimStatus enter_push(CpuState *cpu, EnterStack *s, uint64_t v) {
 
 /* FOR i := 1 to NestingLevel - 1: rBP := rBP - size; Push([rBP]). */
 static SimStatus enter_copy_display(CpuState *cpu, EnterStack *s, unsigned level) {
-    uint64_t bp = cpu->gpr[REG_RBP] & s->mask, v;
+    uint64_t bp = cpu->gpr[GPR_RBP] & s->mask, v;
     for (unsigned i = 1; i < level; i++) {
         bp = (bp - s->size) & s->mask;
         if (cpu_mem_read(cpu, SEG_SS, bp, s->size, &v) != SIM_OK || enter_push(cpu, s, v) != SIM_OK)
@@ -39,17 +39,17 @@ static SimStatus enter_copy_display(CpuState *cpu, EnterStack *s, unsigned level
 /* SDM Vol. 2 ENTER: create a stack frame (imm16 bytes, nesting level imm8 MOD 32). */
 SimStatus exec_enter(CpuState *cpu, const DecodedInsn *d) {
     unsigned level = d->aux & 31;
-    uint64_t rsp = cpu->gpr[REG_RSP];
+    uint64_t rsp = cpu->gpr[GPR_RSP];
     EnterStack s = {size_mask(stack_addr_size(cpu)), 0, d->opsize};
     s.sp = rsp & s.mask;
-    if (enter_push(cpu, &s, cpu->gpr[REG_RBP]) != SIM_OK) return SIM_FAULT;
+    if (enter_push(cpu, &s, cpu->gpr[GPR_RBP]) != SIM_OK) return SIM_FAULT;
     uint64_t frame = (rsp & ~s.mask) | s.sp; /* FrameTemp */
     if (level > 0 &&
         (enter_copy_display(cpu, &s, level) != SIM_OK || enter_push(cpu, &s, frame) != SIM_OK))
         return SIM_FAULT;
     uint64_t final_sp = (s.sp - (d->imm & 0xffff)) & s.mask;
     if (cpu_probe_write(cpu, SEG_SS, final_sp, s.size) != SIM_OK) return SIM_FAULT;
-    cpu->gpr[REG_RSP] = (rsp & ~s.mask) | final_sp;
-    reg_write(cpu, reg_off(REG_RBP), s.size, frame); /* BP, EBP or RBP := FrameTemp */
+    cpu->gpr[GPR_RSP] = (rsp & ~s.mask) | final_sp;
+    reg_write(cpu, reg_off(GPR_RBP), s.size, frame); /* BP, EBP or RBP := FrameTemp */
     return SIM_OK;
 }

@@ -76,7 +76,7 @@ static SimStatus far_to_code(CpuState *cpu, uint16_t sel, const Descriptor *desc
     if (call && (cpu_stack_ref_push(cpu, &st, opsize, cpu->seg[SEG_CS].selector) != SIM_OK ||
                  cpu_stack_ref_push(cpu, &st, opsize, cpu->RIP) != SIM_OK))
         return SIM_FAULT;
-    cpu->gpr[REG_RSP] = st.sp;
+    cpu->gpr[GPR_RSP] = st.sp;
     cpu_load_code_segment(cpu, desc, sel, cpu->cpl);
     cpu->RIP = off;
     return SIM_OK;
@@ -112,10 +112,10 @@ static SimStatus far_protected(CpuState *cpu, uint16_t sel, uint64_t off, unsign
 /* Real-address and virtual-8086 mode: CS = selector (base selector * 16). */
 static SimStatus far_real(CpuState *cpu, uint16_t sel, uint64_t off, unsigned opsize, bool call)
 {
-    uint64_t old_rsp = cpu->gpr[REG_RSP];
+    uint64_t old_rsp = cpu->gpr[GPR_RSP];
     if (call && (cpu_push(cpu, opsize, cpu->seg[SEG_CS].selector) != SIM_OK ||
                  cpu_push(cpu, opsize, cpu->RIP) != SIM_OK)) {
-        cpu->gpr[REG_RSP] = old_rsp;
+        cpu->gpr[GPR_RSP] = old_rsp;
         return SIM_FAULT;
     }
     cpu_load_real_segment(cpu, SEG_CS, sel);
@@ -165,7 +165,7 @@ static SimStatus load_outer_stack(CpuState *cpu, uint16_t ss_sel, uint64_t rsp, 
             return cpu_raise(cpu, EXC_SS, ss_sel & 0xfffc);
         cpu->seg[SEG_SS] = ss;
     }
-    cpu->gpr[REG_RSP] = rsp;
+    cpu->gpr[GPR_RSP] = rsp;
     for (unsigned s = SEG_ES; s <= SEG_GS; s++) {
         Segment *seg = &cpu->seg[s];
         bool data_or_nonconforming = !(seg->ar & AR_TYPE_CODE) || !(seg->ar & 0x4);
@@ -226,12 +226,12 @@ SimStatus exec_ret_far(CpuState *cpu, const DecodedInsn *d)
                   cpu_stack_peek(cpu, 3 * sz + imm, 2, &ss) != SIM_OK))
         return SIM_FAULT;
     Segment saved[SEG_COUNT];
-    uint64_t old_rsp = cpu->gpr[REG_RSP];
+    uint64_t old_rsp = cpu->gpr[GPR_RSP];
     memcpy(saved, cpu->seg, sizeof(saved));
     cpu_stack_adjust(cpu, 2 * sz + imm);
     if (cpu_far_return(cpu, rip, (uint16_t)cs, sz, outer, rsp + imm, (uint16_t)ss) != SIM_OK) {
         memcpy(cpu->seg, saved, sizeof(saved));
-        cpu->gpr[REG_RSP] = old_rsp;
+        cpu->gpr[GPR_RSP] = old_rsp;
         cpu_update_mode(cpu);
         return SIM_FAULT;
     }

@@ -11,7 +11,7 @@ static uint16_t io_port(const CpuState *cpu, const DecodedOperand *o, const Deco
 {
     if (o->kind == OPK_IMM)
         return (uint16_t)(d->imm & 0xff);
-    return (uint16_t)cpu->gpr[REG_RDX];
+    return (uint16_t)cpu->gpr[GPR_RDX];
 }
 
 /* SDM Vol. 2 IN: op[0] is AL/AX/EAX, op[1] the port. */

@@ -17,25 +17,25 @@
 #include "sim/cpu/write_probe.h"
 
 static SimStatus step_ins(CpuState *cpu, const DecodedInsn *d, int64_t delta) {
-    uint16_t port = (uint16_t)cpu->gpr[REG_RDX];
-    uint64_t di = cpu_string_index(cpu, d, REG_RDI);
+    uint16_t port = (uint16_t)cpu->gpr[GPR_RDX];
+    uint64_t di = cpu_string_index(cpu, d, GPR_RDI);
     if (cpu_io_permitted(cpu, port, d->opsize) != SIM_OK ||
         cpu_probe_write(cpu, SEG_ES, di, d->opsize) != SIM_OK)
         return SIM_FAULT;
     uint32_t v = dev_io_read(cpu->io, port, d->opsize);
     if (cpu_mem_write(cpu, SEG_ES, di, d->opsize, v) != SIM_OK) return SIM_FAULT;
-    cpu_string_advance(cpu, d, REG_RDI, delta);
+    cpu_string_advance(cpu, d, GPR_RDI, delta);
     return SIM_OK;
 }
 
 static SimStatus step_outs(CpuState *cpu, const DecodedInsn *d, int64_t delta) {
-    uint16_t port = (uint16_t)cpu->gpr[REG_RDX];
+    uint16_t port = (uint16_t)cpu->gpr[GPR_RDX];
     uint64_t v;
     if (cpu_io_permitted(cpu, port, d->opsize) != SIM_OK ||
-        cpu_mem_read(cpu, d->seg, cpu_string_index(cpu, d, REG_RSI), d->opsize, &v) != SIM_OK)
+        cpu_mem_read(cpu, d->seg, cpu_string_index(cpu, d, GPR_RSI), d->opsize, &v) != SIM_OK)
         return SIM_FAULT;
     dev_io_write(cpu->io, port, d->opsize, (uint32_t)v);
-    cpu_string_advance(cpu, d, REG_RSI, delta);
+    cpu_string_advance(cpu, d, GPR_RSI, delta);
     return SIM_OK;
 }
 

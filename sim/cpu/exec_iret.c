@@ -80,12 +80,12 @@ static SimStatus iret_protected(CpuState *cpu, unsigned sz, uint64_t rip, uint64
         return SIM_FAULT;
     uint64_t mask = iret_flags_mask(cpu, sz) & size_mask(sz);
     Segment saved[SEG_COUNT];
-    uint64_t old_rsp = cpu->gpr[REG_RSP];
+    uint64_t old_rsp = cpu->gpr[GPR_RSP];
     memcpy(saved, cpu->seg, sizeof(saved));
     cpu_stack_adjust(cpu, (pop_stack ? 5 : 3) * sz);
     if (cpu_far_return(cpu, rip, (uint16_t)cs, sz, pop_stack, rsp, (uint16_t)ss) != SIM_OK) {
         memcpy(cpu->seg, saved, sizeof(saved));
-        cpu->gpr[REG_RSP] = old_rsp;
+        cpu->gpr[GPR_RSP] = old_rsp;
         cpu_update_mode(cpu);
         return SIM_FAULT;
     }

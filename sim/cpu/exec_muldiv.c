@@ -27,17 +27,17 @@ typedef struct Wide {
 
 /* The implicit dividend / multiplicand: AX, or rDX:rAX as (hi, lo). */
 static inline uint64_t acc_lo(const CpuState *cpu, unsigned size) {
-    return reg_read(cpu, reg_off(REG_RAX), size == 1 ? 2 : size);
+    return reg_read(cpu, reg_off(GPR_RAX), size == 1 ? 2 : size);
 }
 
 /* Write a one-operand result: AX := hi:lo for bytes, else rDX := hi, rAX := lo. */
 static void acc_write(CpuState *cpu, unsigned size, Wide w) {
     if (size == 1) {
-        reg_write(cpu, reg_off(REG_RAX), 2, (w.hi << 8) | w.lo);
+        reg_write(cpu, reg_off(GPR_RAX), 2, (w.hi << 8) | w.lo);
         return;
     }
-    reg_write(cpu, reg_off(REG_RAX), size, w.lo);
-    reg_write(cpu, reg_off(REG_RDX), size, w.hi);
+    reg_write(cpu, reg_off(GPR_RAX), size, w.lo);
+    reg_write(cpu, reg_off(GPR_RDX), size, w.hi);
 }
 
 /* SDM Vol. 2 MUL: unsigned rDX:rAX := rAX * SRC; CF = OF = (upper half != 0). */
@@ -45,7 +45,7 @@ SimStatus exec_mul(CpuState *cpu, const DecodedInsn *d) {
     uint64_t b;
     if (SIM_UNLIKELY(opnd_read(cpu, d, 0, &b) != SIM_OK)) return SIM_FAULT;
     unsigned size = d->op[0].size, bits = size * 8;
-    uint64_t a = reg_read(cpu, reg_off(REG_RAX), size);
+    uint64_t a = reg_read(cpu, reg_off(GPR_RAX), size);
     u128 p = (u128)a * b;
     Wide w = {(uint64_t)p & size_mask(size), (uint64_t)(p >> bits) & size_mask(size)};
     acc_write(cpu, size, w);
@@ -58,7 +58,7 @@ static SimStatus imul_one(CpuState *cpu, const DecodedInsn *d) {
     uint64_t b;
     if (SIM_UNLIKELY(opnd_read(cpu, d, 0, &b) != SIM_OK)) return SIM_FAULT;
     unsigned size = d->op[0].size, bits = size * 8;
-    uint64_t a = reg_read(cpu, reg_off(REG_RAX), size);
+    uint64_t a = reg_read(cpu, reg_off(GPR_RAX), size);
     s128 p = (s128)(int64_t)sign_extend(a, size) * (int64_t)sign_extend(b, size);
     Wide w = {(uint64_t)p & size_mask(size), (uint64_t)(p >> bits) & size_mask(size)};
     acc_write(cpu, size, w);
@@ -94,7 +94,7 @@ SimStatus exec_div(CpuState *cpu, const DecodedInsn *d) {
     unsigned size = d->op[0].size, bits = size * 8;
     if (SIM_UNLIKELY(b == 0)) return cpu_raise(cpu, EXC_DE, 0);
     u128 n = size == 1 ? acc_lo(cpu, 1)
-                       : ((u128)reg_read(cpu, reg_off(REG_RDX), size) << bits) | acc_lo(cpu, size);
+                       : ((u128)reg_read(cpu, reg_off(GPR_RDX), size) << bits) | acc_lo(cpu, size);
     u128 q = n / b;
     if (SIM_UNLIKELY(q > size_mask(size))) return cpu_raise(cpu, EXC_DE, 0);
     Wide w = {(uint64_t)q, (uint64_t)(n % b)};
@@ -106,7 +106,7 @@ SimStatus exec_div(CpuState *cpu, const DecodedInsn *d) {
 static inline s128 idiv_dividend(const CpuState *cpu, unsigned size) {
     if (size == 1) return (int16_t)acc_lo(cpu, 1);
     unsigned bits = size * 8;
-    u128 hi = (u128)reg_read(cpu, reg_off(REG_RDX), size) << bits;
+    u128 hi = (u128)reg_read(cpu, reg_off(GPR_RDX), size) << bits;
     u128 n = hi | acc_lo(cpu, size);
     unsigned shift = 128 - 2 * bits; /* sign-extend from 2 * bits */
     return (s128)(n << shift) >> shift;

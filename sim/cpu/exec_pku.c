@@ -11,9 +11,9 @@
  * ELSE #GP(0).  The upper halves of RAX and RDX are cleared. */
 SimStatus exec_rdpkru(CpuState *cpu, const DecodedInsn *d) {
     if (!(cpu->cr4 & CR4_PKE)) return cpu_raise_ud(cpu);
-    if ((uint32_t)cpu->gpr[REG_RCX] != 0) return cpu_raise_gp0(cpu);
-    cpu->gpr[REG_RAX] = cpu->pkru;
-    cpu->gpr[REG_RDX] = 0;
+    if ((uint32_t)cpu->gpr[GPR_RCX] != 0) return cpu_raise_gp0(cpu);
+    cpu->gpr[GPR_RAX] = cpu->pkru;
+    cpu->gpr[GPR_RDX] = 0;
     return SIM_OK;
 }
 
@@ -23,9 +23,9 @@ SimStatus exec_rdpkru(CpuState *cpu, const DecodedInsn *d) {
  * they are flushed. */
 SimStatus exec_wrpkru(CpuState *cpu, const DecodedInsn *d) {
     if (!(cpu->cr4 & CR4_PKE)) return cpu_raise_ud(cpu);
-    if ((uint32_t)cpu->gpr[REG_RCX] != 0 || (uint32_t)cpu->gpr[REG_RDX] != 0)
+    if ((uint32_t)cpu->gpr[GPR_RCX] != 0 || (uint32_t)cpu->gpr[GPR_RDX] != 0)
         return cpu_raise_gp0(cpu);
-    cpu->pkru = (uint32_t)cpu->gpr[REG_RAX];
+    cpu->pkru = (uint32_t)cpu->gpr[GPR_RAX];
     mem_tlb_flush_all(&cpu->tlb);
     return SIM_OK;
 }

@@ -8,21 +8,21 @@
 #include "sim/cpu/stack.h"
 
 /* Stack order, from the lowest address: EDI ESI EBP ESP EBX EDX ECX EAX. */
-static const uint8_t pusha_order[8] = {REG_RDI, REG_RSI, REG_RBP, REG_RSP,
-                                       REG_RBX, REG_RDX, REG_RCX, REG_RAX};
+static const uint8_t pusha_order[8] = {GPR_RDI, GPR_RSI, GPR_RBP, GPR_RSP,
+                                       GPR_RBX, GPR_RDX, GPR_RCX, GPR_RAX};
 
 /* SDM Vol. 2 PUSHA/PUSHAD: Temp := (E)SP; Push (E)AX, (E)CX, (E)DX, (E)BX,
  * Temp, (E)BP, (E)SI, (E)DI. */
 SimStatus exec_pusha(CpuState *cpu, const DecodedInsn *d) {
     unsigned size = d->opsize;
     uint64_t mask = size_mask(stack_addr_size(cpu));
-    uint64_t sp = cpu->gpr[REG_RSP] & mask;
+    uint64_t sp = cpu->gpr[GPR_RSP] & mask;
     for (int i = 7; i >= 0; i--) {
         sp = (sp - size) & mask;
         uint64_t v = cpu->gpr[pusha_order[i]] & size_mask(size);
         if (cpu_mem_write(cpu, SEG_SS, sp, size, v) != SIM_OK) return SIM_FAULT;
     }
-    cpu->gpr[REG_RSP] = (cpu->gpr[REG_RSP] & ~mask) | sp;
+    cpu->gpr[GPR_RSP] = (cpu->gpr[GPR_RSP] & ~mask) | sp;
     return SIM_OK;
 }
 
@@ -35,7 +35,7 @@ SimStatus exec_popa(CpuState *cpu, const DecodedInsn *d) {
         if (cpu_stack_peek(cpu, i * size, size, &v[i]) != SIM_OK) return SIM_FAULT;
     }
     for (unsigned i = 0; i < 8; i++) {
-        if (pusha_order[i] != REG_RSP) reg_write(cpu, reg_off(pusha_order[i]), size, v[i]);
+        if (pusha_order[i] != GPR_RSP) reg_write(cpu, reg_off(pusha_order[i]), size, v[i]);
     }
     cpu_stack_adjust(cpu, 8 * size);
     return SIM_OK;

@@ -14,8 +14,8 @@ SimStatus exec_rdtscp(CpuState *cpu, const DecodedInsn *d) {
     if (!cpu_model_has(cpu->model, FEAT_RDTSCP)) return cpu_raise_ud(cpu);
     if ((cpu->cr4 & CR4_TSD) && cpu->cpl != 0 && cpu->mode != MODE_REAL) return cpu_raise_gp0(cpu);
     uint64_t tsc = cpu->cycles + cpu->tsc_adjust;
-    cpu->gpr[REG_RAX] = (uint32_t)tsc;
-    cpu->gpr[REG_RDX] = tsc >> 32;
-    cpu->gpr[REG_RCX] = (uint32_t)cpu->msr[MSR_SLOT_IA32_TSC_AUX];
+    cpu->gpr[GPR_RAX] = (uint32_t)tsc;
+    cpu->gpr[GPR_RDX] = tsc >> 32;
+    cpu->gpr[GPR_RCX] = (uint32_t)cpu->msr[MSR_SLOT_IA32_TSC_AUX];
     return SIM_OK;
 }

@@ -13,12 +13,12 @@
 static SimStatus push_segment(CpuState *cpu, const DecodedInsn *d)
 {
     unsigned as = stack_addr_size(cpu);
-    uint64_t mask = size_mask(as), sp = (cpu->gpr[REG_RSP] - d->opsize) & mask;
+    uint64_t mask = size_mask(as), sp = (cpu->gpr[GPR_RSP] - d->opsize) & mask;
     if (cpu_probe_write(cpu, SEG_SS, sp, d->opsize) != SIM_OK)
         return SIM_FAULT; /* the whole slot must be writable */
     if (cpu_mem_write(cpu, SEG_SS, sp, 2, cpu->seg[d->op[0].reg].selector) != SIM_OK)
         return SIM_FAULT;
-    cpu->gpr[REG_RSP] = (cpu->gpr[REG_RSP] & ~mask) | sp;
+    cpu->gpr[GPR_RSP] = (cpu->gpr[GPR_RSP] & ~mask) | sp;
     return SIM_OK;
 }
 
@@ -38,7 +38,7 @@ SimStatus exec_push(CpuState *cpu, const DecodedInsn *d)
  * incremented RSP; a segment register is loaded with every check. */
 SimStatus exec_pop(CpuState *cpu, const DecodedInsn *d)
 {
-    uint64_t v, old_rsp = cpu->gpr[REG_RSP];
+    uint64_t v, old_rsp = cpu->gpr[GPR_RSP];
     if (cpu_pop(cpu, d->opsize, &v) != SIM_OK)
         return SIM_FAULT;
     SimStatus st;
@@ -47,7 +47,7 @@ SimStatus exec_pop(CpuState *cpu, const DecodedInsn *d)
     else
         st = opnd_write(cpu, d, 0, v);
     if (st != SIM_OK)
-        cpu->gpr[REG_RSP] = old_rsp;
+        cpu->gpr[GPR_RSP] = old_rsp;
     else if (d->op[0].kind == OPK_SREG && d->op[0].reg == SEG_SS)
         cpu->movss_shadow = true; /* SDM 6.8.3: POP SS blocks events like MOV SS */
     return st;
@@ -97,12 +97,12 @@ SimStatus exec_popf(CpuState *cpu, const DecodedInsn *d)
 SimStatus exec_leave(CpuState *cpu, const DecodedInsn *d)
 {
     uint64_t v, mask = size_mask(stack_addr_size(cpu));
-    uint64_t old_rsp = cpu->gpr[REG_RSP];
-    cpu->gpr[REG_RSP] = (old_rsp & ~mask) | (cpu->gpr[REG_RBP] & mask);
+    uint64_t old_rsp = cpu->gpr[GPR_RSP];
+    cpu->gpr[GPR_RSP] = (old_rsp & ~mask) | (cpu->gpr[GPR_RBP] & mask);
     if (cpu_pop(cpu, d->opsize, &v) != SIM_OK) {
-        cpu->gpr[REG_RSP] = old_rsp;
+        cpu->gpr[GPR_RSP] = old_rsp;
         return SIM_FAULT;
     }
-    reg_write(cpu, reg_off(REG_RBP), d->opsize, v);
+    reg_write(cpu, reg_off(GPR_RBP), d->opsize, v);
     return SIM_OK;
 }

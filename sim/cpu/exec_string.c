@@ -11,30 +11,30 @@
 static SimStatus step_movs(CpuState *cpu, const DecodedInsn *d, int64_t delta)
 {
     uint64_t v;
-    if (cpu_mem_read(cpu, d->seg, cpu_string_index(cpu, d, REG_RSI), d->opsize, &v) != SIM_OK ||
-        cpu_mem_write(cpu, SEG_ES, cpu_string_index(cpu, d, REG_RDI), d->opsize, v) != SIM_OK)
+    if (cpu_mem_read(cpu, d->seg, cpu_string_index(cpu, d, GPR_RSI), d->opsize, &v) != SIM_OK ||
+        cpu_mem_write(cpu, SEG_ES, cpu_string_index(cpu, d, GPR_RDI), d->opsize, v) != SIM_OK)
         return SIM_FAULT;
-    cpu_string_advance(cpu, d, REG_RSI, delta);
-    cpu_string_advance(cpu, d, REG_RDI, delta);
+    cpu_string_advance(cpu, d, GPR_RSI, delta);
+    cpu_string_advance(cpu, d, GPR_RDI, delta);
     return SIM_OK;
 }
 
 static SimStatus step_stos(CpuState *cpu, const DecodedInsn *d, int64_t delta)
 {
-    uint64_t v = cpu->gpr[REG_RAX] & size_mask(d->opsize);
-    if (cpu_mem_write(cpu, SEG_ES, cpu_string_index(cpu, d, REG_RDI), d->opsize, v) != SIM_OK)
+    uint64_t v = cpu->gpr[GPR_RAX] & size_mask(d->opsize);
+    if (cpu_mem_write(cpu, SEG_ES, cpu_string_index(cpu, d, GPR_RDI), d->opsize, v) != SIM_OK)
         return SIM_FAULT;
-    cpu_string_advance(cpu, d, REG_RDI, delta);
+    cpu_string_advance(cpu, d, GPR_RDI, delta);
     return SIM_OK;
 }
 
 static SimStatus step_lods(CpuState *cpu, const DecodedInsn *d, int64_t delta)
 {
     uint64_t v;
-    if (cpu_mem_read(cpu, d->seg, cpu_string_index(cpu, d, REG_RSI), d->opsize, &v) != SIM_OK)
+    if (cpu_mem_read(cpu, d->seg, cpu_string_index(cpu, d, GPR_RSI), d->opsize, &v) != SIM_OK)
         return SIM_FAULT;
-    reg_write(cpu, reg_off(REG_RAX), d->opsize, v);
-    cpu_string_advance(cpu, d, REG_RSI, delta);
+    reg_write(cpu, reg_off(GPR_RAX), d->opsize, v);
+    cpu_string_advance(cpu, d, GPR_RSI, delta);
     return SIM_OK;
 }
 
@@ -42,23 +42,23 @@ static SimStatus step_lods(CpuState *cpu, const DecodedInsn *d, int64_t delta)
 static SimStatus step_cmps(CpuState *cpu, const DecodedInsn *d, int64_t delta)
 {
     uint64_t a, b;
-    if (cpu_mem_read(cpu, d->seg, cpu_string_index(cpu, d, REG_RSI), d->opsize, &a) != SIM_OK ||
-        cpu_mem_read(cpu, SEG_ES, cpu_string_index(cpu, d, REG_RDI), d->opsize, &b) != SIM_OK)
+    if (cpu_mem_read(cpu, d->seg, cpu_string_index(cpu, d, GPR_RSI), d->opsize, &a) != SIM_OK ||
+        cpu_mem_read(cpu, SEG_ES, cpu_string_index(cpu, d, GPR_RDI), d->opsize, &b) != SIM_OK)
         return SIM_FAULT;
     flags_set_lazy(cpu, LAZY_SUB, d->opsize, a, b, (a - b) & size_mask(d->opsize));
-    cpu_string_advance(cpu, d, REG_RSI, delta);
-    cpu_string_advance(cpu, d, REG_RDI, delta);
+    cpu_string_advance(cpu, d, GPR_RSI, delta);
+    cpu_string_advance(cpu, d, GPR_RDI, delta);
     return SIM_OK;
 }
 
 /* SCAS compares the accumulator with ES:[RDI]. */
 static SimStatus step_scas(CpuState *cpu, const DecodedInsn *d, int64_t delta)
 {
-    uint64_t a = cpu->gpr[REG_RAX] & size_mask(d->opsize), b;
-    if (cpu_mem_read(cpu, SEG_ES, cpu_string_index(cpu, d, REG_RDI), d->opsize, &b) != SIM_OK)
+    uint64_t a = cpu->gpr[GPR_RAX] & size_mask(d->opsize), b;
+    if (cpu_mem_read(cpu, SEG_ES, cpu_string_index(cpu, d, GPR_RDI), d->opsize, &b) != SIM_OK)
         return SIM_FAULT;
     flags_set_lazy(cpu, LAZY_SUB, d->opsize, a, b, (a - b) & size_mask(d->opsize));
-    cpu_string_advance(cpu, d, REG_RDI, delta);
+    cpu_string_advance(cpu, d, GPR_RDI, delta);
     return SIM_OK;
 }
 

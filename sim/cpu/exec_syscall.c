@@ -37,8 +37,8 @@ SimStatus exec_syscall(CpuState *cpu, const DecodedInsn *d) {
     if (!syscall_enabled(cpu)) return cpu_raise_ud(cpu);
     uint64_t star = cpu->msr[MSR_SLOT_IA32_STAR];
     uint64_t rflags = cpu_get_rflags(cpu);
-    cpu->gpr[REG_RCX] = cpu->RIP;
-    cpu->gpr[REG_R11] = rflags;
+    cpu->gpr[GPR_RCX] = cpu->RIP;
+    cpu->gpr[GPR_R11] = rflags;
     cpu->RIP = cpu->msr[MSR_SLOT_IA32_LSTAR];
     /* Bit 1 of RFLAGS is fixed to 1 whatever IA32_FMASK says (SDM Vol. 1 3.4.3). */
     cpu_set_rflags(cpu, (rflags & ~cpu->msr[MSR_SLOT_IA32_FMASK]) | RFLAGS_FIXED1);
@@ -58,14 +58,14 @@ SimStatus exec_sysret(CpuState *cpu, const DecodedInsn *d) {
     if (!syscall_enabled(cpu)) return cpu_raise_ud(cpu);
     if (cpu->cpl != 0) return cpu_raise_gp0(cpu);
     bool to64 = d->opsize == 8;
-    uint64_t rip = to64 ? cpu->gpr[REG_RCX] : (uint32_t)cpu->gpr[REG_RCX];
+    uint64_t rip = to64 ? cpu->gpr[GPR_RCX] : (uint32_t)cpu->gpr[GPR_RCX];
     /* SDM Vol. 2 SYSRET: a non-canonical RCX raises #GP(0) before anything
      * changes, so the #GP is delivered at CPL 0 on the stack the OS set up
      * for user mode (the SDM's note asks the OS to guard against this). */
     if (to64 && !cpu_is_canonical(cpu, rip)) return cpu_raise_gp0(cpu);
     uint16_t base = (uint16_t)(cpu->msr[MSR_SLOT_IA32_STAR] >> 48);
     uint16_t cs = (uint16_t)((to64 ? base + 16 : base) | 3);
-    cpu_set_rflags(cpu, (cpu->gpr[REG_R11] & SYSRET_RFLAGS_KEEP) | RFLAGS_FIXED1);
+    cpu_set_rflags(cpu, (cpu->gpr[GPR_R11] & SYSRET_RFLAGS_KEEP) | RFLAGS_FIXED1);
     cpu->RIP = rip;
     /* CS: type 11, DPL 3, L = 1 and D = 0 for 64-bit mode, L = 0 and D = 1
      * for compatibility mode.  SS: type 3, DPL 3, B = 1. */

@@ -33,7 +33,7 @@ SimStatus exec_sysenter(CpuState *cpu, const DecodedInsn *d) {
     bool ia32e = (cpu->efer & EFER_LMA) != 0;
     uint64_t width = ia32e ? UINT64_MAX : UINT32_MAX;
     cpu_set_rflags(cpu, cpu_get_rflags(cpu) & ~(uint64_t)(RFLAGS_VM | RFLAGS_IF));
-    cpu->gpr[REG_RSP] = cpu->msr[MSR_SLOT_IA32_SYSENTER_ESP] & width;
+    cpu->gpr[GPR_RSP] = cpu->msr[MSR_SLOT_IA32_SYSENTER_ESP] & width;
     cpu->RIP = cpu->msr[MSR_SLOT_IA32_SYSENTER_EIP] & width;
     /* CS: type 11 (execute/read, accessed), DPL 0.  SS: type 3, DPL 0, B = 1. */
     cpu->seg[SEG_CS] = flat_segment(cs, 0xb, 0, ia32e ? AR_L : AR_DB);
@@ -45,7 +45,7 @@ SimStatus exec_sysenter(CpuState *cpu, const DecodedInsn *d) {
 /* SDM Vol. 2 SYSEXIT "64-Bit Mode Exceptions": with a 64-bit operand size,
  * #GP(0) when RCX or RDX is not canonical. */
 static bool sysexit_targets_canonical(const CpuState *cpu) {
-    return cpu_is_canonical(cpu, cpu->gpr[REG_RCX]) && cpu_is_canonical(cpu, cpu->gpr[REG_RDX]);
+    return cpu_is_canonical(cpu, cpu->gpr[GPR_RCX]) && cpu_is_canonical(cpu, cpu->gpr[GPR_RDX]);
 }
 
 /* SDM Vol. 2 SYSEXIT "Operation": #GP(0) when IA32_SYSENTER_CS[15:2] = 0,
@@ -61,8 +61,8 @@ SimStatus exec_sysexit(CpuState *cpu, const DecodedInsn *d) {
     if (to64 && !sysexit_targets_canonical(cpu)) return cpu_raise_gp0(cpu);
     uint64_t width = to64 ? UINT64_MAX : UINT32_MAX;
     uint16_t cs = (uint16_t)((msr_cs + (to64 ? 32 : 16)) | 3);
-    cpu->gpr[REG_RSP] = cpu->gpr[REG_RCX] & width;
-    cpu->RIP = cpu->gpr[REG_RDX] & width;
+    cpu->gpr[GPR_RSP] = cpu->gpr[GPR_RCX] & width;
+    cpu->RIP = cpu->gpr[GPR_RDX] & width;
     /* CS: type 11, DPL 3.  SS: type 3, DPL 3, B = 1. */
     cpu->seg[SEG_CS] = flat_segment(cs, 0xb, 3, to64 ? AR_L : AR_DB);
     cpu->seg[SEG_SS] = flat_segment((uint16_t)(cs + 8), 0x3, 3, AR_DB);

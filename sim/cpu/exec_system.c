@@ -105,10 +105,10 @@ SimStatus exec_rdmsr(CpuState *cpu, const DecodedInsn *d)
     uint64_t v;
     if (cpu->cpl != 0)
         return cpu_raise_gp0(cpu);
-    if (cpu_msr_read(cpu, (uint32_t)cpu->gpr[REG_RCX], &v) != SIM_OK)
+    if (cpu_msr_read(cpu, (uint32_t)cpu->gpr[GPR_RCX], &v) != SIM_OK)
         return SIM_FAULT;
-    cpu->gpr[REG_RAX] = (uint32_t)v;
-    cpu->gpr[REG_RDX] = v >> 32;
+    cpu->gpr[GPR_RAX] = (uint32_t)v;
+    cpu->gpr[GPR_RDX] = v >> 32;
     return SIM_OK;
 }
 
@@ -116,15 +116,15 @@ SimStatus exec_wrmsr(CpuState *cpu, const DecodedInsn *d)
 {
     if (cpu->cpl != 0)
         return cpu_raise_gp0(cpu);
-    uint64_t v = (cpu->gpr[REG_RAX] & 0xffffffffu) | (cpu->gpr[REG_RDX] << 32);
-    return cpu_msr_write(cpu, (uint32_t)cpu->gpr[REG_RCX], v);
+    uint64_t v = (cpu->gpr[GPR_RAX] & 0xffffffffu) | (cpu->gpr[GPR_RDX] << 32);
+    return cpu_msr_write(cpu, (uint32_t)cpu->gpr[GPR_RCX], v);
 }
 
 /* SDM Vol. 2 CPUID: leaf in EAX, subleaf in ECX; results zero-extend.  The
  * machine has one CPU (machine.h), so the topology leaves report one. */
 SimStatus exec_cpuid(CpuState *cpu, const DecodedInsn *d)
 {
-    uint32_t out[4], leaf = (uint32_t)cpu->gpr[REG_RAX];
+    uint32_t out[4], leaf = (uint32_t)cpu->gpr[GPR_RAX];
     uint64_t misc = cpu->msr[MSR_SLOT_IA32_MISC_ENABLE];
     CpuidEnv env = {
         .apic_id = cpu->id,
@@ -134,13 +134,13 @@ SimStatus exec_cpuid(CpuState *cpu, const DecodedInsn *d)
         .limit_maxval = (misc & MISC_ENABLE_LIMIT_CPUID_MAXVAL) != 0,
         .xd_disable = (misc & MISC_ENABLE_XD_DISABLE) != 0,
     };
-    cpu_model_cpuid(cpu->model, &env, leaf, (uint32_t)cpu->gpr[REG_RCX], out);
+    cpu_model_cpuid(cpu->model, &env, leaf, (uint32_t)cpu->gpr[GPR_RCX], out);
     if (leaf == 1)
         cpu_msr_cpuid_signature(cpu);
-    cpu->gpr[REG_RAX] = out[0];
-    cpu->gpr[REG_RBX] = out[1];
-    cpu->gpr[REG_RCX] = out[2];
-    cpu->gpr[REG_RDX] = out[3];
+    cpu->gpr[GPR_RAX] = out[0];
+    cpu->gpr[GPR_RBX] = out[1];
+    cpu->gpr[GPR_RCX] = out[2];
+    cpu->gpr[GPR_RDX] = out[3];
     return SIM_OK;
 }
 
@@ -151,8 +151,8 @@ SimStatus exec_rdtsc(CpuState *cpu, const DecodedInsn *d)
     if ((cpu->cr4 & CR4_TSD) && cpu->cpl != 0 && cpu->mode != MODE_REAL)
         return cpu_raise_gp0(cpu);
     uint64_t tsc = cpu->cycles + cpu->tsc_adjust;
-    cpu->gpr[REG_RAX] = (uint32_t)tsc;
-    cpu->gpr[REG_RDX] = tsc >> 32;
+    cpu->gpr[GPR_RAX] = (uint32_t)tsc;
+    cpu->gpr[GPR_RDX] = tsc >> 32;
     return SIM_OK;
 }
 

@@ -190,7 +190,7 @@ static SimStatus xsave_available(CpuState *cpu)
 /* SDM Vol. 1 13.7: the requested-feature bitmap RFBM = EDX:EAX AND XCR0. */
 static uint64_t xsave_rfbm(const CpuState *cpu)
 {
-    uint64_t mask = (cpu->gpr[REG_RDX] << 32) | (uint32_t)cpu->gpr[REG_RAX];
+    uint64_t mask = (cpu->gpr[GPR_RDX] << 32) | (uint32_t)cpu->gpr[GPR_RAX];
     return mask & cpu->xcr0;
 }
 
@@ -310,10 +310,10 @@ SimStatus exec_xgetbv(CpuState *cpu, const DecodedInsn *d)
 {
     if (!cpu_model_has(cpu->model, FEAT_XSAVE) || !(cpu->cr4 & CR4_OSXSAVE))
         return cpu_raise_ud(cpu);
-    if ((uint32_t)cpu->gpr[REG_RCX] != 0)
+    if ((uint32_t)cpu->gpr[GPR_RCX] != 0)
         return cpu_raise_gp0(cpu);
-    cpu->gpr[REG_RAX] = (uint32_t)cpu->xcr0;
-    cpu->gpr[REG_RDX] = cpu->xcr0 >> 32;
+    cpu->gpr[GPR_RAX] = (uint32_t)cpu->xcr0;
+    cpu->gpr[GPR_RDX] = cpu->xcr0 >> 32;
     return SIM_OK;
 }
 
@@ -324,10 +324,10 @@ SimStatus exec_xgetbv(CpuState *cpu, const DecodedInsn *d)
  * when bit 0 (x87) is clear. */
 SimStatus exec_xsetbv(CpuState *cpu, const DecodedInsn *d)
 {
-    uint64_t v = (cpu->gpr[REG_RDX] << 32) | (uint32_t)cpu->gpr[REG_RAX];
+    uint64_t v = (cpu->gpr[GPR_RDX] << 32) | (uint32_t)cpu->gpr[GPR_RAX];
     if (!cpu_model_has(cpu->model, FEAT_XSAVE) || !(cpu->cr4 & CR4_OSXSAVE))
         return cpu_raise_ud(cpu);
-    if (cpu->cpl != 0 || (uint32_t)cpu->gpr[REG_RCX] != 0 || (v & ~XCR0_SUPPORTED) ||
+    if (cpu->cpl != 0 || (uint32_t)cpu->gpr[GPR_RCX] != 0 || (v & ~XCR0_SUPPORTED) ||
         !(v & XCOMP_X87))
         return cpu_raise_gp0(cpu);
     cpu->xcr0 = v;

@@ -319,31 +319,31 @@ static SimStatus jmp_m64(CpuState *c, const DecodedInsn *d)
 /* PUSH/POP r64 and CALL/RET in 64-bit mode: the stack-address size is 64. */
 static SimStatus push_r64(CpuState *c, const DecodedInsn *d)
 {
-    uint64_t sp = c->gpr[REG_RSP] - 8;
+    uint64_t sp = c->gpr[GPR_RSP] - 8;
     if (SIM_UNLIKELY(cpu_mem_write(c, SEG_SS, sp, 8, RD64(c, d->op[0].reg)) != SIM_OK))
         return SIM_FAULT;
-    c->gpr[REG_RSP] = sp;
+    c->gpr[GPR_RSP] = sp;
     return SIM_OK;
 }
 
 static SimStatus pop_r64(CpuState *c, const DecodedInsn *d)
 {
     uint64_t v;
-    if (SIM_UNLIKELY(cpu_mem_read(c, SEG_SS, c->gpr[REG_RSP], 8, &v) != SIM_OK))
+    if (SIM_UNLIKELY(cpu_mem_read(c, SEG_SS, c->gpr[GPR_RSP], 8, &v) != SIM_OK))
         return SIM_FAULT;
-    c->gpr[REG_RSP] += 8; /* before the write: POP RSP loads the popped value */
+    c->gpr[GPR_RSP] += 8; /* before the write: POP RSP loads the popped value */
     WR64(c, d->op[0].reg, v);
     return SIM_OK;
 }
 
 static SimStatus call_rel64(CpuState *c, const DecodedInsn *d)
 {
-    uint64_t target = c->RIP + d->imm, sp = c->gpr[REG_RSP] - 8;
+    uint64_t target = c->RIP + d->imm, sp = c->gpr[GPR_RSP] - 8;
     if (SIM_UNLIKELY(!cpu_is_canonical(c, target)))
         return cpu_raise_gp0(c);
     if (SIM_UNLIKELY(cpu_mem_write(c, SEG_SS, sp, 8, c->RIP) != SIM_OK))
         return SIM_FAULT;
-    c->gpr[REG_RSP] = sp;
+    c->gpr[GPR_RSP] = sp;
     c->RIP = target;
     return SIM_OK;
 }
@@ -351,11 +351,11 @@ static SimStatus call_rel64(CpuState *c, const DecodedInsn *d)
 static SimStatus ret64(CpuState *c, const DecodedInsn *d)
 {
     uint64_t target;
-    if (SIM_UNLIKELY(cpu_mem_read(c, SEG_SS, c->gpr[REG_RSP], 8, &target) != SIM_OK))
+    if (SIM_UNLIKELY(cpu_mem_read(c, SEG_SS, c->gpr[GPR_RSP], 8, &target) != SIM_OK))
         return SIM_FAULT;
     if (SIM_UNLIKELY(!cpu_is_canonical(c, target)))
         return cpu_raise_gp0(c);
-    c->gpr[REG_RSP] += 8;
+    c->gpr[GPR_RSP] += 8;
     c->RIP = target;
     return SIM_OK;
 }

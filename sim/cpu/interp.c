@@ -182,18 +182,18 @@ static StringKind string_kind(const DecodedInsn *d)
  */
 static SimStatus string_once(CpuState *cpu, const DecodedInsn *d, StringKind kind, bool *iterated)
 {
-    uint64_t mask = size_mask(d->addrsize), rcx = cpu->gpr[REG_RCX], count = rcx & mask;
+    uint64_t mask = size_mask(d->addrsize), rcx = cpu->gpr[GPR_RCX], count = rcx & mask;
     *iterated = count != 0;
     if (count <= 1)
         return d->handler(cpu, d);
-    cpu->gpr[REG_RCX] = (rcx & ~mask) | 1;
+    cpu->gpr[GPR_RCX] = (rcx & ~mask) | 1;
     SimStatus st = d->handler(cpu, d);
     if (st != SIM_OK) {
-        cpu->gpr[REG_RCX] = rcx; /* a faulting iteration leaves the count as it was */
+        cpu->gpr[GPR_RCX] = rcx; /* a faulting iteration leaves the count as it was */
         return st;
     }
     count -= 1;
-    cpu->gpr[REG_RCX] = d->addrsize == 4 ? count : ((rcx & ~mask) | count);
+    cpu->gpr[GPR_RCX] = d->addrsize == 4 ? count : ((rcx & ~mask) | count);
     if (kind == STRING_COMPARE && flags_zf(cpu) != ((d->prefix & PFX_REP) != 0))
         return SIM_OK; /* REPE stops on ZF = 0, REPNE on ZF = 1 */
     return SIM_REPEAT;
@@ -209,7 +209,7 @@ static SimStatus execute_once(CpuState *cpu, const DecodedInsn *d)
                                                         : d->handler(cpu, d);
     /* SDM 17.3.1.2: INS and OUTS meet I/O breakpoints at port DX. */
     if (kind == STRING_IO && iterated && (st == SIM_OK || st == SIM_REPEAT))
-        cpu_dr_note_io(cpu, (uint16_t)cpu->gpr[REG_RDX], d->opsize);
+        cpu_dr_note_io(cpu, (uint16_t)cpu->gpr[GPR_RDX], d->opsize);
     return st;
 }
 

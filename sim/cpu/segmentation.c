@@ -178,7 +178,7 @@ SimStatus cpu_set_tss_busy(CpuState *cpu, uint16_t selector, bool busy)
 StackRef cpu_current_stack(const CpuState *cpu)
 {
     bool wide = cpu->mode == MODE_LONG64;
-    return (StackRef){cpu->seg[SEG_SS], cpu->gpr[REG_RSP], wide, 0};
+    return (StackRef){cpu->seg[SEG_SS], cpu->gpr[GPR_RSP], wide, 0};
 }
 
 /* Read `size` bytes of the current TSS at `offset` (implicit supervisor

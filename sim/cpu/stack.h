@@ -17,10 +17,10 @@ static inline SimStatus SIM_MUST_CHECK cpu_push(CpuState *cpu, unsigned size, ui
 {
     unsigned as = stack_addr_size(cpu);
     uint64_t mask = size_mask(as);
-    uint64_t sp = (cpu->gpr[REG_RSP] - size) & mask;
+    uint64_t sp = (cpu->gpr[GPR_RSP] - size) & mask;
     if (cpu_mem_write(cpu, SEG_SS, sp, size, value) != SIM_OK)
         return SIM_FAULT;
-    cpu->gpr[REG_RSP] = (cpu->gpr[REG_RSP] & ~mask) | sp;
+    cpu->gpr[GPR_RSP] = (cpu->gpr[GPR_RSP] & ~mask) | sp;
     return SIM_OK;
 }
 
@@ -29,13 +29,13 @@ static inline SimStatus SIM_MUST_CHECK cpu_stack_peek(CpuState *cpu, unsigned sk
                                                       uint64_t *value)
 {
     uint64_t mask = size_mask(stack_addr_size(cpu));
-    return cpu_mem_read(cpu, SEG_SS, (cpu->gpr[REG_RSP] + skip) & mask, size, value);
+    return cpu_mem_read(cpu, SEG_SS, (cpu->gpr[GPR_RSP] + skip) & mask, size, value);
 }
 
 static inline void cpu_stack_adjust(CpuState *cpu, uint64_t bytes)
 {
     uint64_t mask = size_mask(stack_addr_size(cpu));
-    cpu->gpr[REG_RSP] = (cpu->gpr[REG_RSP] & ~mask) | ((cpu->gpr[REG_RSP] + bytes) & mask);
+    cpu->gpr[GPR_RSP] = (cpu->gpr[GPR_RSP] & ~mask) | ((cpu->gpr[GPR_RSP] + bytes) & mask);
 }
 
 static inline SimStatus SIM_MUST_CHECK cpu_pop(CpuState *cpu, unsigned size, uint64_t *value)

@@ -41,14 +41,14 @@ static inline SimStatus SIM_MUST_CHECK cpu_string_run(CpuState *cpu, const Decod
     if (!(d->prefix & (PFX_REP | PFX_REPNE))) return step(cpu, d, delta);
     uint64_t mask = size_mask(d->addrsize);
     for (unsigned i = 0; i < STRING_CHUNK; i++) {
-        uint64_t count = cpu->gpr[REG_RCX] & mask;
+        uint64_t count = cpu->gpr[GPR_RCX] & mask;
         if (count == 0) return SIM_OK;
         if (step(cpu, d, delta) != SIM_OK) return SIM_FAULT;
         count = (count - 1) & mask;
-        cpu->gpr[REG_RCX] = d->addrsize == 4 ? count : ((cpu->gpr[REG_RCX] & ~mask) | count);
+        cpu->gpr[GPR_RCX] = d->addrsize == 4 ? count : ((cpu->gpr[GPR_RCX] & ~mask) | count);
         if (conditional && flags_zf(cpu) != ((d->prefix & PFX_REP) != 0)) return SIM_OK;
     }
-    return (cpu->gpr[REG_RCX] & mask) ? SIM_REPEAT : SIM_OK;
+    return (cpu->gpr[GPR_RCX] & mask) ? SIM_REPEAT : SIM_OK;
 }
 
 #endif

@@ -35,7 +35,7 @@ SimStatus cpu_v86_enter_by_iret(CpuState *cpu, uint64_t eip, uint16_t cs, uint64
                              (uint16_t)v[3], (uint16_t)v[4], (uint16_t)v[5]};
     cpu_set_rflags(cpu, (eflags & RFLAGS_DEFINED) | RFLAGS_FIXED1 | RFLAGS_VM);
     cpu_v86_load_segments(cpu, sel);
-    cpu->gpr[REG_RSP] = (uint32_t)v[0];
+    cpu->gpr[GPR_RSP] = (uint32_t)v[0];
     cpu->RIP = eip;
     return SIM_OK;
 }
@@ -116,7 +116,7 @@ static SimStatus redirection_bit(CpuState *cpu, unsigned vector, bool *set)
  * pushes FLAGS with IOPL = 3 and IF = VIF and clears VIF instead of IF. */
 static SimStatus redirect(CpuState *cpu, unsigned vector, bool virtual_if)
 {
-    uint64_t entry, f = cpu_get_rflags(cpu), image = f & 0xffff, old_rsp = cpu->gpr[REG_RSP];
+    uint64_t entry, f = cpu_get_rflags(cpu), image = f & 0xffff, old_rsp = cpu->gpr[GPR_RSP];
     if (cpu_lin_read_slow(cpu, vector * 4u, 4, &entry, false) != SIM_OK)
         return SIM_FAULT;
     if (virtual_if)
@@ -124,7 +124,7 @@ static SimStatus redirect(CpuState *cpu, unsigned vector, bool virtual_if)
     if (cpu_push(cpu, 2, image) != SIM_OK ||
         cpu_push(cpu, 2, cpu->seg[SEG_CS].selector) != SIM_OK ||
         cpu_push(cpu, 2, cpu->RIP & 0xffff) != SIM_OK) {
-        cpu->gpr[REG_RSP] = old_rsp;
+        cpu->gpr[GPR_RSP] = old_rsp;
         return SIM_FAULT;
     }
     f &= ~(uint64_t)(RFLAGS_TF | (virtual_if ? RFLAGS_VIF : RFLAGS_IF));

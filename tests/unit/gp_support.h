@@ -80,7 +80,7 @@ static inline Machine *gp_real16(void) {
         c->seg[s] = (Segment){0, 0xffff, type | AR_TYPE_ACCESSED | AR_S | AR_P, 0};
     }
     c->RIP = GP_CODE;
-    c->gpr[REG_RSP] = 0x8000;
+    c->gpr[GPR_RSP] = 0x8000;
     cpu_set_rflags(c, RFLAGS_FIXED1);
     mem_tlb_flush_all(&c->tlb);
     cpu_update_mode(c);

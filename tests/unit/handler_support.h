@@ -46,8 +46,8 @@ static inline DecodedInsn insn_rr(InsnHandler h, unsigned size) {
     d.opsize = (uint8_t)size;
     d.addrsize = 8;
     d.op_count = 2;
-    d.op[0] = opnd_reg(REG_RAX, size);
-    d.op[1] = opnd_reg(REG_RCX, size);
+    d.op[0] = opnd_reg(GPR_RAX, size);
+    d.op[1] = opnd_reg(GPR_RCX, size);
     return d;
 }
 

@@ -125,12 +125,12 @@ START_TEST(test_ac_push_to_misaligned_stack)
 {
     static const uint8_t push[] = {0x50}; /* push eax */
     Machine *m = ac_machine(true, true, 3);
-    m->cpu.gpr[REG_RSP] = 0x7ffe;
+    m->cpu.gpr[GPR_RSP] = 0x7ffe;
     gp_assert_fault(m, run_access(m, push, 1), EXC_AC, 0);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RSP], 0x7ffe); /* nothing pushed */
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RSP], 0x7ffe); /* nothing pushed */
     machine_destroy(m);
     m = ac_machine(true, true, 3);
-    m->cpu.gpr[REG_RSP] = 0x7ffc;
+    m->cpu.gpr[GPR_RSP] = 0x7ffc;
     ck_assert_int_eq(run_access(m, push, 1), STOP_GUEST_EXIT);
     machine_destroy(m);
 }
@@ -148,7 +148,7 @@ START_TEST(test_ac_descriptor_load_not_checked)
         gdt[i] = (uint8_t)gp_peek(m, GP_GDT + i, 1);
     test_poke(m, GP_GDT + 1, gdt, sizeof(gdt));
     m->cpu.gdtr.base = GP_GDT + 1;
-    m->cpu.gpr[REG_RAX] = 0x2b; /* flat data, DPL 3 */
+    m->cpu.gpr[GPR_RAX] = 0x2b; /* flat data, DPL 3 */
     ck_assert_int_eq(run_access(m, mov_ds, sizeof(mov_ds)), STOP_GUEST_EXIT);
     ck_assert_uint_eq(m->cpu.seg[SEG_DS].selector, 0x2b);
     machine_destroy(m);

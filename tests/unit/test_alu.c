@@ -37,12 +37,12 @@ static DecodedInsn insn_none(InsnHandler h, unsigned opsize) {
 START_TEST(test_alu_add_32bit_zero_extends_and_sets_flags) {
     CpuState cpu;
     cpu_setup(&cpu);
-    cpu.gpr[REG_RAX] = 0xffffffff7fffffff;
-    cpu.gpr[REG_RCX] = 0xdead000000000001;
+    cpu.gpr[GPR_RAX] = 0xffffffff7fffffff;
+    cpu.gpr[GPR_RCX] = 0xdead000000000001;
     DecodedInsn d = insn_rr(exec_add, 4);
     ck_assert_int_eq(exec_add(&cpu, &d), SIM_OK);
-    ck_assert_uint_eq(cpu.gpr[REG_RAX], 0x80000000);
-    ck_assert_uint_eq(cpu.gpr[REG_RCX], 0xdead000000000001);
+    ck_assert_uint_eq(cpu.gpr[GPR_RAX], 0x80000000);
+    ck_assert_uint_eq(cpu.gpr[GPR_RCX], 0xdead000000000001);
     ck_assert_uint_eq(arith(&cpu), OF | SF | AF | PF);
 }
 END_TEST
@@ -50,12 +50,12 @@ END_TEST
 START_TEST(test_alu_add_8bit_high_byte_keeps_other_bits) {
     CpuState cpu;
     cpu_setup(&cpu);
-    cpu.gpr[REG_RAX] = 0x1111111111118011; /* AH = 0x80 */
-    cpu.gpr[REG_RCX] = 0x80;               /* CL */
+    cpu.gpr[GPR_RAX] = 0x1111111111118011; /* AH = 0x80 */
+    cpu.gpr[GPR_RCX] = 0x80;               /* CL */
     DecodedInsn d = insn_rr(exec_add, 1);
-    d.op[0].reg = (uint8_t)(reg_off(REG_RAX) + 1);
+    d.op[0].reg = (uint8_t)(reg_off(GPR_RAX) + 1);
     ck_assert_int_eq(exec_add(&cpu, &d), SIM_OK);
-    ck_assert_uint_eq(cpu.gpr[REG_RAX], 0x1111111111110011);
+    ck_assert_uint_eq(cpu.gpr[GPR_RAX], 0x1111111111110011);
     ck_assert_uint_eq(arith(&cpu), CF | OF | ZF | PF);
 }
 END_TEST
@@ -63,10 +63,10 @@ END_TEST
 START_TEST(test_alu_add_imm_sign_extended_to_64) {
     CpuState cpu;
     cpu_setup(&cpu);
-    cpu.gpr[REG_RAX] = 5;
+    cpu.gpr[GPR_RAX] = 5;
     DecodedInsn d = insn_ri(exec_add, 8, -6);
     ck_assert_int_eq(exec_add(&cpu, &d), SIM_OK);
-    ck_assert_uint_eq(cpu.gpr[REG_RAX], 0xffffffffffffffff);
+    ck_assert_uint_eq(cpu.gpr[GPR_RAX], 0xffffffffffffffff);
     ck_assert_uint_eq(arith(&cpu), SF | PF); /* 5 + 0xa: no carry out of bit 3 */
 }
 END_TEST
@@ -74,10 +74,10 @@ END_TEST
 START_TEST(test_alu_add_16bit_imm_keeps_upper_bits) {
     CpuState cpu;
     cpu_setup(&cpu);
-    cpu.gpr[REG_RAX] = 0xabcdef000000ffff;
+    cpu.gpr[GPR_RAX] = 0xabcdef000000ffff;
     DecodedInsn d = insn_ri(exec_add, 2, 1);
     ck_assert_int_eq(exec_add(&cpu, &d), SIM_OK);
-    ck_assert_uint_eq(cpu.gpr[REG_RAX], 0xabcdef0000000000);
+    ck_assert_uint_eq(cpu.gpr[GPR_RAX], 0xabcdef0000000000);
     ck_assert_uint_eq(arith(&cpu), CF | ZF | AF | PF);
 }
 END_TEST
@@ -86,11 +86,11 @@ START_TEST(test_alu_adc_cf_set_adds_one) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.rflags = 2 | CF;
-    cpu.gpr[REG_RAX] = 0xffffffffffffffff;
-    cpu.gpr[REG_RCX] = 0;
+    cpu.gpr[GPR_RAX] = 0xffffffffffffffff;
+    cpu.gpr[GPR_RCX] = 0;
     DecodedInsn d = insn_rr(exec_adc, 8);
     ck_assert_int_eq(exec_adc(&cpu, &d), SIM_OK);
-    ck_assert_uint_eq(cpu.gpr[REG_RAX], 0);
+    ck_assert_uint_eq(cpu.gpr[GPR_RAX], 0);
     ck_assert_uint_eq(arith(&cpu), CF | ZF | AF | PF);
 }
 END_TEST
@@ -98,11 +98,11 @@ END_TEST
 START_TEST(test_alu_adc_cf_clear_adds_nothing) {
     CpuState cpu;
     cpu_setup(&cpu);
-    cpu.gpr[REG_RAX] = 0xffffffffffffffff;
-    cpu.gpr[REG_RCX] = 0;
+    cpu.gpr[GPR_RAX] = 0xffffffffffffffff;
+    cpu.gpr[GPR_RCX] = 0;
     DecodedInsn d = insn_rr(exec_adc, 8);
     ck_assert_int_eq(exec_adc(&cpu, &d), SIM_OK);
-    ck_assert_uint_eq(cpu.gpr[REG_RAX], 0xffffffffffffffff);
+    ck_assert_uint_eq(cpu.gpr[GPR_RAX], 0xffffffffffffffff);
     ck_assert_uint_eq(arith(&cpu), SF | PF);
 }
 END_TEST
@@ -111,11 +111,11 @@ START_TEST(test_alu_adc_carry_in_overflows_signed) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.rflags = 2 | CF;
-    cpu.gpr[REG_RAX] = 0x7f;
-    cpu.gpr[REG_RCX] = 0;
+    cpu.gpr[GPR_RAX] = 0x7f;
+    cpu.gpr[GPR_RCX] = 0;
     DecodedInsn d = insn_rr(exec_adc, 1);
     ck_assert_int_eq(exec_adc(&cpu, &d), SIM_OK);
-    ck_assert_uint_eq(cpu.gpr[REG_RAX], 0x80);
+    ck_assert_uint_eq(cpu.gpr[GPR_RAX], 0x80);
     ck_assert_uint_eq(arith(&cpu), OF | SF | AF);
 }
 END_TEST
@@ -123,11 +123,11 @@ END_TEST
 START_TEST(test_alu_sub_borrow_sets_cf) {
     CpuState cpu;
     cpu_setup(&cpu);
-    cpu.gpr[REG_RAX] = 1;
-    cpu.gpr[REG_RCX] = 2;
+    cpu.gpr[GPR_RAX] = 1;
+    cpu.gpr[GPR_RCX] = 2;
     DecodedInsn d = insn_rr(exec_sub, 2);
     ck_assert_int_eq(exec_sub(&cpu, &d), SIM_OK);
-    ck_assert_uint_eq(cpu.gpr[REG_RAX], 0xffff);
+    ck_assert_uint_eq(cpu.gpr[GPR_RAX], 0xffff);
     ck_assert_uint_eq(arith(&cpu), CF | SF | AF | PF);
 }
 END_TEST
@@ -136,11 +136,11 @@ START_TEST(test_alu_sbb_cf_set_subtracts_one_more) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.rflags = 2 | CF;
-    cpu.gpr[REG_RAX] = 0;
-    cpu.gpr[REG_RCX] = 0xff;
+    cpu.gpr[GPR_RAX] = 0;
+    cpu.gpr[GPR_RCX] = 0xff;
     DecodedInsn d = insn_rr(exec_sbb, 1);
     ck_assert_int_eq(exec_sbb(&cpu, &d), SIM_OK);
-    ck_assert_uint_eq(cpu.gpr[REG_RAX], 0);
+    ck_assert_uint_eq(cpu.gpr[GPR_RAX], 0);
     ck_assert_uint_eq(arith(&cpu), CF | ZF | AF | PF);
 }
 END_TEST
@@ -148,11 +148,11 @@ END_TEST
 START_TEST(test_alu_sbb_cf_clear_is_sub) {
     CpuState cpu;
     cpu_setup(&cpu);
-    cpu.gpr[REG_RAX] = 0x80000000;
-    cpu.gpr[REG_RCX] = 1;
+    cpu.gpr[GPR_RAX] = 0x80000000;
+    cpu.gpr[GPR_RCX] = 1;
     DecodedInsn d = insn_rr(exec_sbb, 4);
     ck_assert_int_eq(exec_sbb(&cpu, &d), SIM_OK);
-    ck_assert_uint_eq(cpu.gpr[REG_RAX], 0x7fffffff);
+    ck_assert_uint_eq(cpu.gpr[GPR_RAX], 0x7fffffff);
     ck_assert_uint_eq(arith(&cpu), OF | AF | PF);
 }
 END_TEST
@@ -160,11 +160,11 @@ END_TEST
 START_TEST(test_alu_cmp_sets_flags_without_writing) {
     CpuState cpu;
     cpu_setup(&cpu);
-    cpu.gpr[REG_RAX] = 0xffffffff00000005;
-    cpu.gpr[REG_RCX] = 5;
+    cpu.gpr[GPR_RAX] = 0xffffffff00000005;
+    cpu.gpr[GPR_RCX] = 5;
     DecodedInsn d = insn_rr(exec_cmp, 4);
     ck_assert_int_eq(exec_cmp(&cpu, &d), SIM_OK);
-    ck_assert_uint_eq(cpu.gpr[REG_RAX], 0xffffffff00000005); /* not even zero-extended */
+    ck_assert_uint_eq(cpu.gpr[GPR_RAX], 0xffffffff00000005); /* not even zero-extended */
     ck_assert_uint_eq(arith(&cpu), ZF | PF);
 }
 END_TEST
@@ -172,7 +172,7 @@ END_TEST
 START_TEST(test_alu_cmp_imm_negative_compares_signed) {
     CpuState cpu;
     cpu_setup(&cpu);
-    cpu.gpr[REG_RAX] = 0;
+    cpu.gpr[GPR_RAX] = 0;
     DecodedInsn d = insn_ri(exec_cmp, 8, -1); /* cmp rax, -1 */
     ck_assert_int_eq(exec_cmp(&cpu, &d), SIM_OK);
     ck_assert(flags_cond(&cpu, 2));   /* B: 0 < 0xffff...ff */
@@ -186,11 +186,11 @@ START_TEST(test_alu_and_clears_cf_of_af) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.rflags = 2 | CF | OF | AF;
-    cpu.gpr[REG_RAX] = 0xf0;
-    cpu.gpr[REG_RCX] = 0x8f;
+    cpu.gpr[GPR_RAX] = 0xf0;
+    cpu.gpr[GPR_RCX] = 0x8f;
     DecodedInsn d = insn_rr(exec_and, 1);
     ck_assert_int_eq(exec_and(&cpu, &d), SIM_OK);
-    ck_assert_uint_eq(cpu.gpr[REG_RAX], 0x80);
+    ck_assert_uint_eq(cpu.gpr[GPR_RAX], 0x80);
     ck_assert_uint_eq(arith(&cpu), SF);
 }
 END_TEST
@@ -198,11 +198,11 @@ END_TEST
 START_TEST(test_alu_or_sets_sf_pf) {
     CpuState cpu;
     cpu_setup(&cpu);
-    cpu.gpr[REG_RAX] = 0x8000000000000000;
-    cpu.gpr[REG_RCX] = 0x3;
+    cpu.gpr[GPR_RAX] = 0x8000000000000000;
+    cpu.gpr[GPR_RCX] = 0x3;
     DecodedInsn d = insn_rr(exec_or, 8);
     ck_assert_int_eq(exec_or(&cpu, &d), SIM_OK);
-    ck_assert_uint_eq(cpu.gpr[REG_RAX], 0x8000000000000003);
+    ck_assert_uint_eq(cpu.gpr[GPR_RAX], 0x8000000000000003);
     ck_assert_uint_eq(arith(&cpu), SF | PF);
 }
 END_TEST
@@ -211,11 +211,11 @@ START_TEST(test_alu_xor_self_zeroes_and_sets_zf) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.rflags = 2 | CF | OF;
-    cpu.gpr[REG_RAX] = 0x123456789abcdef0;
+    cpu.gpr[GPR_RAX] = 0x123456789abcdef0;
     DecodedInsn d = insn_rr(exec_xor, 4);
     d.op[1] = d.op[0];
     ck_assert_int_eq(exec_xor(&cpu, &d), SIM_OK);
-    ck_assert_uint_eq(cpu.gpr[REG_RAX], 0);
+    ck_assert_uint_eq(cpu.gpr[GPR_RAX], 0);
     ck_assert_uint_eq(arith(&cpu), ZF | PF);
 }
 END_TEST
@@ -223,10 +223,10 @@ END_TEST
 START_TEST(test_alu_test_sets_flags_without_writing) {
     CpuState cpu;
     cpu_setup(&cpu);
-    cpu.gpr[REG_RAX] = 0xffffffff00000001;
+    cpu.gpr[GPR_RAX] = 0xffffffff00000001;
     DecodedInsn d = insn_ri(exec_test, 4, 2);
     ck_assert_int_eq(exec_test(&cpu, &d), SIM_OK);
-    ck_assert_uint_eq(cpu.gpr[REG_RAX], 0xffffffff00000001);
+    ck_assert_uint_eq(cpu.gpr[GPR_RAX], 0xffffffff00000001);
     ck_assert_uint_eq(arith(&cpu), ZF | PF);
 }
 END_TEST
@@ -237,10 +237,10 @@ START_TEST(test_alu_inc_preserves_cf_set) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.rflags = 2 | CF;
-    cpu.gpr[REG_RAX] = 0x7fff;
+    cpu.gpr[GPR_RAX] = 0x7fff;
     DecodedInsn d = insn_r(exec_inc, 2);
     ck_assert_int_eq(exec_inc(&cpu, &d), SIM_OK);
-    ck_assert_uint_eq(cpu.gpr[REG_RAX], 0x8000);
+    ck_assert_uint_eq(cpu.gpr[GPR_RAX], 0x8000);
     ck_assert_uint_eq(arith(&cpu), CF | OF | SF | AF | PF);
 }
 END_TEST
@@ -248,10 +248,10 @@ END_TEST
 START_TEST(test_alu_inc_preserves_cf_clear_on_wrap) {
     CpuState cpu;
     cpu_setup(&cpu);
-    cpu.gpr[REG_RAX] = 0xffffffffffffffff;
+    cpu.gpr[GPR_RAX] = 0xffffffffffffffff;
     DecodedInsn d = insn_r(exec_inc, 8);
     ck_assert_int_eq(exec_inc(&cpu, &d), SIM_OK);
-    ck_assert_uint_eq(cpu.gpr[REG_RAX], 0);
+    ck_assert_uint_eq(cpu.gpr[GPR_RAX], 0);
     ck_assert_uint_eq(arith(&cpu), ZF | AF | PF); /* no CF although it wrapped */
 }
 END_TEST
@@ -260,11 +260,11 @@ START_TEST(test_alu_inc_cf_from_lazy_sub) {
     CpuState cpu;
     cpu_setup(&cpu);
     flags_set_lazy(&cpu, LAZY_SUB, 1, 0, 1, 0xff); /* CF = 1 */
-    cpu.gpr[REG_RAX] = 1;
+    cpu.gpr[GPR_RAX] = 1;
     DecodedInsn d = insn_r(exec_inc, 1);
     ck_assert_int_eq(exec_inc(&cpu, &d), SIM_OK);
     ck_assert(flags_cf(&cpu));
-    ck_assert_uint_eq(cpu.gpr[REG_RAX], 2);
+    ck_assert_uint_eq(cpu.gpr[GPR_RAX], 2);
 }
 END_TEST
 
@@ -272,10 +272,10 @@ START_TEST(test_alu_dec_overflow_and_cf_kept) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.rflags = 2 | CF;
-    cpu.gpr[REG_RAX] = 0xffffffff80000000;
+    cpu.gpr[GPR_RAX] = 0xffffffff80000000;
     DecodedInsn d = insn_r(exec_dec, 4);
     ck_assert_int_eq(exec_dec(&cpu, &d), SIM_OK);
-    ck_assert_uint_eq(cpu.gpr[REG_RAX], 0x7fffffff);
+    ck_assert_uint_eq(cpu.gpr[GPR_RAX], 0x7fffffff);
     ck_assert_uint_eq(arith(&cpu), CF | OF | AF | PF);
 }
 END_TEST
@@ -284,10 +284,10 @@ START_TEST(test_alu_neg_zero_clears_cf) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.rflags = 2 | CF;
-    cpu.gpr[REG_RAX] = 0;
+    cpu.gpr[GPR_RAX] = 0;
     DecodedInsn d = insn_r(exec_neg, 8);
     ck_assert_int_eq(exec_neg(&cpu, &d), SIM_OK);
-    ck_assert_uint_eq(cpu.gpr[REG_RAX], 0);
+    ck_assert_uint_eq(cpu.gpr[GPR_RAX], 0);
     ck_assert_uint_eq(arith(&cpu), ZF | PF);
 }
 END_TEST
@@ -295,10 +295,10 @@ END_TEST
 START_TEST(test_alu_neg_nonzero_sets_cf) {
     CpuState cpu;
     cpu_setup(&cpu);
-    cpu.gpr[REG_RAX] = 1;
+    cpu.gpr[GPR_RAX] = 1;
     DecodedInsn d = insn_r(exec_neg, 2);
     ck_assert_int_eq(exec_neg(&cpu, &d), SIM_OK);
-    ck_assert_uint_eq(cpu.gpr[REG_RAX], 0xffff);
+    ck_assert_uint_eq(cpu.gpr[GPR_RAX], 0xffff);
     ck_assert_uint_eq(arith(&cpu), CF | SF | AF | PF);
 }
 END_TEST
@@ -306,10 +306,10 @@ END_TEST
 START_TEST(test_alu_neg_most_negative_overflows) {
     CpuState cpu;
     cpu_setup(&cpu);
-    cpu.gpr[REG_RAX] = 0x80;
+    cpu.gpr[GPR_RAX] = 0x80;
     DecodedInsn d = insn_r(exec_neg, 1);
     ck_assert_int_eq(exec_neg(&cpu, &d), SIM_OK);
-    ck_assert_uint_eq(cpu.gpr[REG_RAX], 0x80);
+    ck_assert_uint_eq(cpu.gpr[GPR_RAX], 0x80);
     ck_assert_uint_eq(arith(&cpu), CF | OF | SF);
 }
 END_TEST
@@ -318,10 +318,10 @@ START_TEST(test_alu_not_inverts_and_keeps_flags) {
     CpuState cpu;
     cpu_setup(&cpu);
     flags_set_lazy(&cpu, LAZY_ADD, 1, 0xff, 1, 0); /* CF ZF AF PF */
-    cpu.gpr[REG_RAX] = 0xffffffff0000ffff;
+    cpu.gpr[GPR_RAX] = 0xffffffff0000ffff;
     DecodedInsn d = insn_r(exec_not, 4);
     ck_assert_int_eq(exec_not(&cpu, &d), SIM_OK);
-    ck_assert_uint_eq(cpu.gpr[REG_RAX], 0xffff0000);
+    ck_assert_uint_eq(cpu.gpr[GPR_RAX], 0xffff0000);
     ck_assert_uint_eq(arith(&cpu), CF | ZF | AF | PF);
 }
 END_TEST
@@ -331,12 +331,12 @@ END_TEST
 START_TEST(test_alu_xadd_exchanges_and_adds) {
     CpuState cpu;
     cpu_setup(&cpu);
-    cpu.gpr[REG_RAX] = 0xffffffff00000001; /* DEST */
-    cpu.gpr[REG_RCX] = 0xffffffffffffffff; /* SRC */
+    cpu.gpr[GPR_RAX] = 0xffffffff00000001; /* DEST */
+    cpu.gpr[GPR_RCX] = 0xffffffffffffffff; /* SRC */
     DecodedInsn d = insn_rr(exec_xadd, 4);
     ck_assert_int_eq(exec_xadd(&cpu, &d), SIM_OK);
-    ck_assert_uint_eq(cpu.gpr[REG_RAX], 0);
-    ck_assert_uint_eq(cpu.gpr[REG_RCX], 1);
+    ck_assert_uint_eq(cpu.gpr[GPR_RAX], 0);
+    ck_assert_uint_eq(cpu.gpr[GPR_RCX], 1);
     ck_assert_uint_eq(arith(&cpu), CF | ZF | AF | PF);
 }
 END_TEST
@@ -344,32 +344,32 @@ END_TEST
 START_TEST(test_alu_xadd_same_register_gets_sum) {
     CpuState cpu;
     cpu_setup(&cpu);
-    cpu.gpr[REG_RCX] = 0xffffffff00000003;
+    cpu.gpr[GPR_RCX] = 0xffffffff00000003;
     DecodedInsn d = insn_rr(exec_xadd, 4);
     d.op[0] = d.op[1];
     ck_assert_int_eq(exec_xadd(&cpu, &d), SIM_OK);
-    ck_assert_uint_eq(cpu.gpr[REG_RCX], 6);
+    ck_assert_uint_eq(cpu.gpr[GPR_RCX], 6);
 }
 END_TEST
 
 /* CMPXCHG: op[0] = RCX (DEST), op[1] = RDX (SRC), accumulator RAX. */
 static DecodedInsn cmpxchg_insn(unsigned size) {
     DecodedInsn d = insn_rr(exec_cmpxchg, size);
-    d.op[0] = opnd_reg(REG_RCX, size);
-    d.op[1] = opnd_reg(REG_RDX, size);
+    d.op[0] = opnd_reg(GPR_RCX, size);
+    d.op[1] = opnd_reg(GPR_RDX, size);
     return d;
 }
 
 START_TEST(test_alu_cmpxchg_equal_stores_src_sets_zf) {
     CpuState cpu;
     cpu_setup(&cpu);
-    cpu.gpr[REG_RAX] = 0xffffffff00000005;
-    cpu.gpr[REG_RCX] = 0xeeeeeeee00000005;
-    cpu.gpr[REG_RDX] = 0xdddddddd00000009;
+    cpu.gpr[GPR_RAX] = 0xffffffff00000005;
+    cpu.gpr[GPR_RCX] = 0xeeeeeeee00000005;
+    cpu.gpr[GPR_RDX] = 0xdddddddd00000009;
     DecodedInsn d = cmpxchg_insn(4);
     ck_assert_int_eq(exec_cmpxchg(&cpu, &d), SIM_OK);
-    ck_assert_uint_eq(cpu.gpr[REG_RCX], 9);
-    ck_assert_uint_eq(cpu.gpr[REG_RAX], 0xffffffff00000005); /* accumulator untouched */
+    ck_assert_uint_eq(cpu.gpr[GPR_RCX], 9);
+    ck_assert_uint_eq(cpu.gpr[GPR_RAX], 0xffffffff00000005); /* accumulator untouched */
     ck_assert_uint_eq(arith(&cpu), ZF | PF);
 }
 END_TEST
@@ -377,13 +377,13 @@ END_TEST
 START_TEST(test_alu_cmpxchg_unequal_loads_accumulator_clears_zf) {
     CpuState cpu;
     cpu_setup(&cpu);
-    cpu.gpr[REG_RAX] = 0xffffffff00000005;
-    cpu.gpr[REG_RCX] = 0xeeeeeeee00000006;
-    cpu.gpr[REG_RDX] = 0xdddddddd00000009;
+    cpu.gpr[GPR_RAX] = 0xffffffff00000005;
+    cpu.gpr[GPR_RCX] = 0xeeeeeeee00000006;
+    cpu.gpr[GPR_RDX] = 0xdddddddd00000009;
     DecodedInsn d = cmpxchg_insn(4);
     ck_assert_int_eq(exec_cmpxchg(&cpu, &d), SIM_OK);
-    ck_assert_uint_eq(cpu.gpr[REG_RAX], 6);                  /* EAX := DEST, zero-extended */
-    ck_assert_uint_eq(cpu.gpr[REG_RCX], 0xeeeeeeee00000006); /* register DEST untouched */
+    ck_assert_uint_eq(cpu.gpr[GPR_RAX], 6);                  /* EAX := DEST, zero-extended */
+    ck_assert_uint_eq(cpu.gpr[GPR_RCX], 0xeeeeeeee00000006); /* register DEST untouched */
     ck_assert_uint_eq(arith(&cpu), CF | SF | AF | PF);       /* CMP 5, 6 */
 }
 END_TEST
@@ -391,12 +391,12 @@ END_TEST
 START_TEST(test_alu_cmpxchg_8bit_unequal_keeps_upper_rax) {
     CpuState cpu;
     cpu_setup(&cpu);
-    cpu.gpr[REG_RAX] = 0x1234;
-    cpu.gpr[REG_RCX] = 0x77;
-    cpu.gpr[REG_RDX] = 0x99;
+    cpu.gpr[GPR_RAX] = 0x1234;
+    cpu.gpr[GPR_RCX] = 0x77;
+    cpu.gpr[GPR_RDX] = 0x99;
     DecodedInsn d = cmpxchg_insn(1);
     ck_assert_int_eq(exec_cmpxchg(&cpu, &d), SIM_OK);
-    ck_assert_uint_eq(cpu.gpr[REG_RAX], 0x1277);
+    ck_assert_uint_eq(cpu.gpr[GPR_RAX], 0x1277);
     ck_assert(!flags_zf(&cpu));
 }
 END_TEST
@@ -430,12 +430,12 @@ START_TEST(test_alu_extend_case_matches_hand_value) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.rflags = 2 | CF | OF;
-    cpu.gpr[REG_RAX] = c->rax;
-    cpu.gpr[REG_RDX] = c->rdx;
+    cpu.gpr[GPR_RAX] = c->rax;
+    cpu.gpr[GPR_RDX] = c->rdx;
     DecodedInsn d = insn_none(c->h, c->opsize);
     ck_assert_int_eq(c->h(&cpu, &d), SIM_OK);
-    ck_assert_uint_eq(cpu.gpr[REG_RAX], c->want_rax);
-    ck_assert_uint_eq(cpu.gpr[REG_RDX], c->want_rdx);
+    ck_assert_uint_eq(cpu.gpr[GPR_RAX], c->want_rax);
+    ck_assert_uint_eq(cpu.gpr[GPR_RDX], c->want_rdx);
     ck_assert_uint_eq(arith(&cpu), CF | OF);
 }
 END_TEST
@@ -462,11 +462,11 @@ END_TEST
 START_TEST(test_alu_lahf_loads_ah_from_flags) {
     CpuState cpu;
     cpu_setup(&cpu);
-    cpu.gpr[REG_RAX] = 0x1111111111111111;
+    cpu.gpr[GPR_RAX] = 0x1111111111111111;
     flags_set_lazy(&cpu, LAZY_SUB, 1, 0, 1, 0xff); /* CF SF AF PF */
     DecodedInsn d = insn_none(exec_lahf, 4);
     ck_assert_int_eq(exec_lahf(&cpu, &d), SIM_OK);
-    ck_assert_uint_eq(cpu.gpr[REG_RAX], 0x1111111111119711); /* SF|AF|PF|1|CF = 0x97 */
+    ck_assert_uint_eq(cpu.gpr[GPR_RAX], 0x1111111111119711); /* SF|AF|PF|1|CF = 0x97 */
 }
 END_TEST
 
@@ -476,7 +476,7 @@ START_TEST(test_alu_lahf_with_of_only_gives_fixed_bit) {
     cpu.rflags = 2 | OF;
     DecodedInsn d = insn_none(exec_lahf, 4);
     ck_assert_int_eq(exec_lahf(&cpu, &d), SIM_OK);
-    ck_assert_uint_eq(cpu.gpr[REG_RAX], 0x0200);
+    ck_assert_uint_eq(cpu.gpr[GPR_RAX], 0x0200);
 }
 END_TEST
 
@@ -484,11 +484,11 @@ START_TEST(test_alu_sahf_stores_five_flags_keeps_of) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.rflags = 2 | OF | RFLAGS_DF;
-    cpu.gpr[REG_RAX] = 0xffff; /* AH = 0xff: bits 1, 3, 5 must be ignored */
+    cpu.gpr[GPR_RAX] = 0xffff; /* AH = 0xff: bits 1, 3, 5 must be ignored */
     DecodedInsn d = insn_none(exec_sahf, 4);
     ck_assert_int_eq(exec_sahf(&cpu, &d), SIM_OK);
     ck_assert_uint_eq(cpu_get_rflags(&cpu), 2 | RFLAGS_DF | OF | SF | ZF | AF | PF | CF);
-    cpu.gpr[REG_RAX] = 0x00ff;
+    cpu.gpr[GPR_RAX] = 0x00ff;
     ck_assert_int_eq(exec_sahf(&cpu, &d), SIM_OK);
     ck_assert_uint_eq(cpu_get_rflags(&cpu), 2 | RFLAGS_DF | OF);
 }
@@ -583,11 +583,11 @@ START_TEST(test_alu_matches_host_cpu) {
                     CpuState cpu;
                     cpu_setup(&cpu);
                     cpu.rflags = fin;
-                    cpu.gpr[REG_RAX] = a;
-                    cpu.gpr[REG_RCX] = b;
+                    cpu.gpr[GPR_RAX] = a;
+                    cpu.gpr[GPR_RCX] = b;
                     DecodedInsn d = h->unary ? insn_r(h->h, sizes[si]) : insn_rr(h->h, sizes[si]);
                     ck_assert_int_eq(h->h(&cpu, &d), SIM_OK);
-                    ck_assert_uint_eq(cpu.gpr[REG_RAX], hd);
+                    ck_assert_uint_eq(cpu.gpr[GPR_RAX], hd);
                     ck_assert_msg((arith(&cpu) & h->defined) == (hf & h->defined),
                                   "insn %d size %u a %#llx b %#llx cf %u", _i, sizes[si],
                                   (unsigned long long)a, (unsigned long long)b, (unsigned)cin);

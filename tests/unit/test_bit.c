@@ -41,12 +41,12 @@ START_TEST(test_bit_bt_case_sets_cf_keeps_other_flags) {
     cpu_setup(&cpu);
     flags_set_lazy(&cpu, LAZY_SUB, 1, 0, 0x80, 0x80); /* CF OF SF */
     uint64_t before = arith(&cpu);
-    cpu.gpr[REG_RAX] = c->rax;
-    cpu.gpr[REG_RCX] = c->rcx;
+    cpu.gpr[GPR_RAX] = c->rax;
+    cpu.gpr[GPR_RCX] = c->rcx;
     DecodedInsn d = insn_rr(c->h, c->size);
     ck_assert_int_eq(c->h(&cpu, &d), SIM_OK);
-    ck_assert_msg(cpu.gpr[REG_RAX] == c->want_rax, "case %d: rax %#llx", _i,
-                  (unsigned long long)cpu.gpr[REG_RAX]);
+    ck_assert_msg(cpu.gpr[GPR_RAX] == c->want_rax, "case %d: rax %#llx", _i,
+                  (unsigned long long)cpu.gpr[GPR_RAX]);
     /* ZF unaffected (SDM); OF SF AF PF unchanged (doc) */
     ck_assert_uint_eq(arith(&cpu), (before & ~CF) | (c->want_cf ? CF : 0));
 }
@@ -55,7 +55,7 @@ END_TEST
 START_TEST(test_bit_bt_imm_offset_taken_mod_width) {
     CpuState cpu;
     cpu_setup(&cpu);
-    cpu.gpr[REG_RAX] = 0x2;
+    cpu.gpr[GPR_RAX] = 0x2;
     DecodedInsn d = insn_rr(exec_bt, 8);
     d.op[1].kind = OPK_IMM;
     d.op[1].reg = 0;
@@ -97,12 +97,12 @@ START_TEST(test_bit_scan_case_matches_hand_value) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.rflags = 2 | CF | OF | SF | AF | (c->wflags & ZF ? 0 : ZF);
-    cpu.gpr[REG_RAX] = c->rax;
-    cpu.gpr[REG_RCX] = c->rcx;
+    cpu.gpr[GPR_RAX] = c->rax;
+    cpu.gpr[GPR_RCX] = c->rcx;
     DecodedInsn d = insn_rr(c->h, c->size);
     ck_assert_int_eq(c->h(&cpu, &d), SIM_OK);
-    ck_assert_msg(cpu.gpr[REG_RAX] == c->want_rax, "case %d: rax %#llx", _i,
-                  (unsigned long long)cpu.gpr[REG_RAX]);
+    ck_assert_msg(cpu.gpr[GPR_RAX] == c->want_rax, "case %d: rax %#llx", _i,
+                  (unsigned long long)cpu.gpr[GPR_RAX]);
     ck_assert_msg(arith(&cpu) == c->wflags, "case %d: flags %#llx", _i,
                   (unsigned long long)arith(&cpu));
 }
@@ -113,11 +113,11 @@ END_TEST
 START_TEST(test_bit_bswap_32_zero_extends) {
     CpuState cpu;
     cpu_setup(&cpu);
-    cpu.gpr[REG_RAX] = 0xffffffff11223344;
+    cpu.gpr[GPR_RAX] = 0xffffffff11223344;
     DecodedInsn d = insn_rr(exec_bswap, 4);
     d.op_count = 1;
     ck_assert_int_eq(exec_bswap(&cpu, &d), SIM_OK);
-    ck_assert_uint_eq(cpu.gpr[REG_RAX], 0x44332211);
+    ck_assert_uint_eq(cpu.gpr[GPR_RAX], 0x44332211);
 }
 END_TEST
 
@@ -125,11 +125,11 @@ START_TEST(test_bit_bswap_64_reverses_and_keeps_flags) {
     CpuState cpu;
     cpu_setup(&cpu);
     flags_set_lazy(&cpu, LAZY_ADD, 1, 0xff, 1, 0); /* CF ZF AF PF */
-    cpu.gpr[REG_RAX] = 0x1122334455667788;
+    cpu.gpr[GPR_RAX] = 0x1122334455667788;
     DecodedInsn d = insn_rr(exec_bswap, 8);
     d.op_count = 1;
     ck_assert_int_eq(exec_bswap(&cpu, &d), SIM_OK);
-    ck_assert_uint_eq(cpu.gpr[REG_RAX], 0x8877665544332211);
+    ck_assert_uint_eq(cpu.gpr[GPR_RAX], 0x8877665544332211);
     ck_assert_uint_eq(arith(&cpu), CF | ZF | AF | PF);
 }
 END_TEST
@@ -137,11 +137,11 @@ END_TEST
 START_TEST(test_bit_bswap_16_clears_low_word) {
     CpuState cpu;
     cpu_setup(&cpu);
-    cpu.gpr[REG_RAX] = 0x1122334455667788;
+    cpu.gpr[GPR_RAX] = 0x1122334455667788;
     DecodedInsn d = insn_rr(exec_bswap, 2);
     d.op_count = 1;
     ck_assert_int_eq(exec_bswap(&cpu, &d), SIM_OK);
-    ck_assert_uint_eq(cpu.gpr[REG_RAX], 0x1122334455660000); /* (doc) */
+    ck_assert_uint_eq(cpu.gpr[GPR_RAX], 0x1122334455660000); /* (doc) */
 }
 END_TEST
 
@@ -215,11 +215,11 @@ START_TEST(test_bit_matches_host_cpu) {
                 CpuState cpu;
                 cpu_setup(&cpu);
                 cpu.rflags = fin;
-                cpu.gpr[REG_RAX] = a;
-                cpu.gpr[REG_RCX] = b;
+                cpu.gpr[GPR_RAX] = a;
+                cpu.gpr[GPR_RCX] = b;
                 DecodedInsn d = insn_rr(h->h, sizes[si]);
                 ck_assert_int_eq(h->h(&cpu, &d), SIM_OK);
-                ck_assert_msg(cpu.gpr[REG_RAX] == hd &&
+                ck_assert_msg(cpu.gpr[GPR_RAX] == hd &&
                                   (arith(&cpu) & h->defined) == (hf & h->defined),
                               "insn %d size %u a %#llx b %#llx", _i, sizes[si],
                               (unsigned long long)a, (unsigned long long)b);

@@ -115,7 +115,7 @@ static uint64_t rd64(Harness *h, uint64_t pa) {
 
 static VmxsimBootInfo read_info(Harness *h) {
     VmxsimBootInfo bi;
-    mem_phys_read_bytes(&h->mem, h->cpu.gpr[REG_RDI], &bi, sizeof(bi));
+    mem_phys_read_bytes(&h->mem, h->cpu.gpr[GPR_RDI], &bi, sizeof(bi));
     return bi;
 }
 
@@ -184,7 +184,7 @@ START_TEST(test_boot_direct_dirty_ram_unused_entries_zero) {
     uint64_t pdpt = rd64(&h, pml4) & ~UINT64_C(0xfff);
     for (unsigned i = 4; i < 512; i++)
         ck_assert_uint_eq(rd64(&h, pdpt + i * 8), 0);
-    for (uint64_t a = h.cpu.gpr[REG_RSP] - 64 * 1024; a < h.cpu.gpr[REG_RSP]; a += 8)
+    for (uint64_t a = h.cpu.gpr[GPR_RSP] - 64 * 1024; a < h.cpu.gpr[GPR_RSP]; a += 8)
         ck_assert_uint_eq(rd64(&h, a), 0);
     harness_fini(&h);
 }
@@ -235,11 +235,11 @@ START_TEST(test_boot_direct_boot_info_fields) {
     ck_assert_uint_eq(bi.image_end, IMAGE_BASE + IMAGE_MEMSZ);
     ck_assert_uint_eq(bi.boot_area_start, h.cpu.cr3);
     ck_assert_uint_eq(bi.boot_area_start, (IMAGE_BASE + IMAGE_MEMSZ + 0xfff) & ~UINT64_C(0xfff));
-    ck_assert_uint_eq(bi.boot_area_end, h.cpu.gpr[REG_RSP]);
+    ck_assert_uint_eq(bi.boot_area_end, h.cpu.gpr[GPR_RSP]);
     ck_assert_uint_eq(bi.module_count, 0);
     /* everything the info points at lies in the boot area */
-    ck_assert(h.cpu.gpr[REG_RDI] >= bi.boot_area_start && bi.cmdline < bi.boot_area_end);
-    ck_assert(bi.cmdline >= h.cpu.gpr[REG_RDI] + sizeof(bi));
+    ck_assert(h.cpu.gpr[GPR_RDI] >= bi.boot_area_start && bi.cmdline < bi.boot_area_end);
+    ck_assert(bi.cmdline >= h.cpu.gpr[GPR_RDI] + sizeof(bi));
     harness_fini(&h);
 }
 END_TEST
@@ -328,11 +328,11 @@ START_TEST(test_boot_direct_gprs_only_rsp_rdi_set) {
         h.cpu.gpr[r] = 0xdead0000 + r;
     boot_ok(&h);
     for (unsigned r = 0; r < 16; r++) {
-        if (r != REG_RSP && r != REG_RDI) ck_assert_uint_eq(h.cpu.gpr[r], 0);
+        if (r != GPR_RSP && r != GPR_RDI) ck_assert_uint_eq(h.cpu.gpr[r], 0);
     }
-    uint64_t rsp = h.cpu.gpr[REG_RSP];
+    uint64_t rsp = h.cpu.gpr[GPR_RSP];
     ck_assert_uint_eq(rsp % 4096, 0);
-    ck_assert_uint_ge(rsp - 64 * 1024, h.cpu.gpr[REG_RDI] + sizeof(VmxsimBootInfo));
+    ck_assert_uint_ge(rsp - 64 * 1024, h.cpu.gpr[GPR_RDI] + sizeof(VmxsimBootInfo));
     ck_assert_uint_le(rsp, RAM_SIZE);
     harness_fini(&h);
 }

@@ -201,7 +201,7 @@ START_TEST(test_boot_elf_elf64_entry_state_direct) {
     ck_assert_uint_eq(h.cpu.RIP, 0x100040);
     ck_assert_int_eq(h.cpu.mode, MODE_LONG64);
     VmxsimBootInfo bi;
-    mem_phys_read_bytes(&h.mem, h.cpu.gpr[REG_RDI], &bi, sizeof(bi));
+    mem_phys_read_bytes(&h.mem, h.cpu.gpr[GPR_RDI], &bi, sizeof(bi));
     ck_assert_uint_eq(bi.magic, VMXSIM_BOOT_MAGIC);
     ck_assert_uint_eq(bi.image_start, 0x100000);
     ck_assert_uint_eq(bi.image_end, 0x201ff8);

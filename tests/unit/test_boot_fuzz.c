@@ -147,7 +147,7 @@ static void fuzz_run(Fuzz *f, size_t len, const char *what) {
     BootProtocol proto = (BootProtocol)99;
     if (boot_load(&f->cfg, &f->mem, &f->cpu, &proto, err, sizeof(err))) {
         ck_assert_msg(proto == BOOT_DIRECT64 || proto == BOOT_MULTIBOOT, "%s: bad protocol", what);
-        uint64_t info = f->cpu.gpr[proto == BOOT_DIRECT64 ? REG_RDI : REG_RBX];
+        uint64_t info = f->cpu.gpr[proto == BOOT_DIRECT64 ? GPR_RDI : GPR_RBX];
         ck_assert_msg(info < RAM_SIZE, "%s: boot information outside RAM", what);
         f->loaded++;
         return;

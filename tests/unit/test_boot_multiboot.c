@@ -151,7 +151,7 @@ static uint32_t rd32(Harness *h, uint64_t pa) {
     return (uint32_t)mem_phys_read(&h->mem, pa, 4);
 }
 static uint32_t info32(Harness *h, unsigned off) {
-    return rd32(h, h->cpu.gpr[REG_RBX] + off);
+    return rd32(h, h->cpu.gpr[GPR_RBX] + off);
 }
 
 static const char *read_string(Harness *h, uint64_t pa) {
@@ -355,7 +355,7 @@ START_TEST(test_boot_multiboot_aout_loaded_bss_zeroed) {
     for (uint64_t a = AOUT_BASE + AOUT_SIZE; a < AOUT_BASE + 0x3000; a++)
         ck_assert_uint_eq(mem_phys_read(&h.mem, a, 1), 0);
     ck_assert_uint_eq(h.cpu.RIP, AOUT_BASE + 0x100);
-    ck_assert_uint_ge(h.cpu.gpr[REG_RBX], AOUT_BASE + 0x3000);
+    ck_assert_uint_ge(h.cpu.gpr[GPR_RBX], AOUT_BASE + 0x3000);
     harness_fini(&h);
 }
 END_TEST
@@ -441,7 +441,7 @@ START_TEST(test_boot_multiboot_info_memory_fields) {
     harness_init(&h);
     build_default(&h);
     boot_multiboot_ok(&h);
-    uint64_t info = h.cpu.gpr[REG_RBX];
+    uint64_t info = h.cpu.gpr[GPR_RBX];
     ck_assert_uint_eq(info % 8, 0);
     ck_assert_uint_ge(info, SEG_PADDR + 0x1800);
     ck_assert_uint_eq(info32(&h, 0), 0x24D); /* mem, cmdline, mods, mmap, boot_loader_name */
@@ -524,7 +524,7 @@ START_TEST(test_boot_multiboot_modules_listed) {
     ck_assert_str_eq(read_string(&h, rd32(&h, m + 8)), "guest.elf root=/dev/sda");
     ck_assert_str_eq(read_string(&h, rd32(&h, m + 24)), h.mod_path[1]);
     ck_assert_uint_eq(rd32(&h, m + 12), 0);
-    ck_assert_uint_ge(h.cpu.gpr[REG_RBX], e1);
+    ck_assert_uint_ge(h.cpu.gpr[GPR_RBX], e1);
     harness_fini(&h);
 }
 END_TEST
@@ -541,10 +541,10 @@ START_TEST(test_boot_multiboot_cpu_state_protected32) {
     CpuState *c = &h.cpu;
     ck_assert_uint_eq(c->cr0, CR0_PE | CR0_ET);
     ck_assert_uint_eq(c->cr3 | c->cr4 | c->efer, 0);
-    ck_assert_uint_eq(c->gpr[REG_RAX], 0x2BADB002);
-    ck_assert_uint_lt(c->gpr[REG_RBX], UINT64_C(1) << 32);
-    for (unsigned r = REG_RCX; r < 16; r++) {
-        if (r != REG_RBX) ck_assert_uint_eq(c->gpr[r], 0);
+    ck_assert_uint_eq(c->gpr[GPR_RAX], 0x2BADB002);
+    ck_assert_uint_lt(c->gpr[GPR_RBX], UINT64_C(1) << 32);
+    for (unsigned r = GPR_RCX; r < 16; r++) {
+        if (r != GPR_RBX) ck_assert_uint_eq(c->gpr[r], 0);
     }
     ck_assert_uint_eq(c->rflags, 0x2);
     ck_assert(c->seg[SEG_CS].selector == 0x08 && c->seg[SEG_CS].ar == 0xC09B &&

@@ -134,7 +134,7 @@ static void assert_fault_unchanged(Machine *m, MachineStop st, unsigned vector, 
 {
     gp_assert_fault(m, st, vector, error);
     ck_assert_uint_eq(m->cpu.cpl, cpl);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RSP], 0x8000);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RSP], 0x8000);
     ck_assert_uint_eq(m->cpu.seg[SEG_CS].selector, cpl ? CODE3 | 3 : CODE0);
     ck_assert_uint_eq(m->cpu.seg[SEG_SS].selector, cpl ? DATA3 | 3 : DATA0);
 }
@@ -156,7 +156,7 @@ START_TEST(test_call_gate_call_inner_switches_stack_copies_params)
     ck_assert_uint_eq(c->seg[SEG_CS].selector, CODE0);
     ck_assert_uint_eq(c->RIP, HANDLER);
     ck_assert_uint_eq(c->seg[SEG_SS].selector, DATA0);
-    ck_assert_uint_eq(c->gpr[REG_RSP], ESP0 - 24);
+    ck_assert_uint_eq(c->gpr[GPR_RSP], ESP0 - 24);
     static const uint32_t frame[] = {GP_CODE + 17, CODE3 | 3, 0x22222222, 0x11111111, 0x7ff8,
                                      DATA3 | 3};
     for (unsigned i = 0; i < 6; i++)
@@ -166,7 +166,7 @@ START_TEST(test_call_gate_call_inner_switches_stack_copies_params)
     ck_assert_uint_eq(c->seg[SEG_CS].selector, CODE3 | 3);
     ck_assert_uint_eq(c->RIP, GP_CODE + 17);
     ck_assert_uint_eq(c->seg[SEG_SS].selector, DATA3 | 3);
-    ck_assert_uint_eq(c->gpr[REG_RSP], 0x8000);
+    ck_assert_uint_eq(c->gpr[GPR_RSP], 0x8000);
     ck_assert(c->seg[SEG_DS].ar & AR_UNUSABLE); /* DPL 0 < CPL 3: nulled */
     ck_assert_uint_eq(c->seg[SEG_ES].selector, DATA3 | 3);
     machine_destroy(m);
@@ -183,7 +183,7 @@ START_TEST(test_call_gate_16bit_gate_pushes_words)
     CpuState *c = &m->cpu;
     ck_assert_uint_eq(c->mode, MODE_PROT16);
     ck_assert_uint_eq(c->cpl, 0);
-    ck_assert_uint_eq(c->gpr[REG_RSP], ESP0 - 12);
+    ck_assert_uint_eq(c->gpr[GPR_RSP], ESP0 - 12);
     static const uint16_t frame[] = {GP_CODE + 15, CODE3 | 3, 0x2222, 0x1111, 0x7ffc, DATA3 | 3};
     for (unsigned i = 0; i < 6; i++)
         ck_assert_uint_eq(mem16(m, ESP0 - 12 + 2 * i), frame[i]);
@@ -209,7 +209,7 @@ START_TEST(test_call_gate_rpl_above_dpl_gp)
     ck_assert_int_eq(call_far(m, GATE_DPL0), STOP_BUDGET);
     ck_assert_uint_eq(m->cpu.RIP, HANDLER);
     ck_assert_uint_eq(m->cpu.seg[SEG_SS].selector, DATA0);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RSP], 0x8000 - 8);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RSP], 0x8000 - 8);
     ck_assert_uint_eq(mem32(m, 0x8000 - 8), GP_CODE + 7);
     ck_assert_uint_eq(mem32(m, 0x8000 - 4), CODE0);
     machine_destroy(m);
@@ -265,7 +265,7 @@ START_TEST(test_call_gate_jmp_rules)
     ck_assert_uint_eq(m->cpu.cpl, 3);
     ck_assert_uint_eq(m->cpu.seg[SEG_CS].selector, CONF0 | 3);
     ck_assert_uint_eq(m->cpu.RIP, HANDLER);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RSP], 0x8000);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RSP], 0x8000);
     machine_destroy(m);
 }
 END_TEST
@@ -276,7 +276,7 @@ START_TEST(test_call_gate_jmp_same_privilege)
     ck_assert_int_eq(jmp_far(m, GATE_INNER), STOP_BUDGET);
     ck_assert_uint_eq(m->cpu.seg[SEG_CS].selector, CODE0);
     ck_assert_uint_eq(m->cpu.RIP, HANDLER);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RSP], 0x8000);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RSP], 0x8000);
     machine_destroy(m);
 }
 END_TEST
@@ -289,7 +289,7 @@ START_TEST(test_call_gate_conforming_no_stack_switch)
     ck_assert_uint_eq(m->cpu.cpl, 3);
     ck_assert_uint_eq(m->cpu.seg[SEG_CS].selector, CONF0 | 3);
     ck_assert_uint_eq(m->cpu.seg[SEG_SS].selector, DATA3 | 3);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RSP], 0x8000 - 8);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RSP], 0x8000 - 8);
     ck_assert_uint_eq(mem32(m, 0x8000 - 4), CODE3 | 3);
     machine_destroy(m);
 }
@@ -332,7 +332,7 @@ START_TEST(test_call_gate_inner_stack_exact_room)
     set_tss_stack0(m, SMALL0, 0x18);
     ck_assert_int_eq(call_far(m, GATE_INNER | 3), STOP_BUDGET);
     ck_assert_uint_eq(m->cpu.seg[SEG_SS].selector, SMALL0);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RSP], 0);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RSP], 0);
     machine_destroy(m);
 }
 END_TEST
@@ -415,14 +415,14 @@ START_TEST(test_call_gate_64bit_call_to_ring0)
     ck_assert_uint_eq(c->RIP, HANDLER);
     ck_assert_uint_eq(c->seg[SEG_SS].selector, 0);
     ck_assert(c->seg[SEG_SS].ar & AR_UNUSABLE);
-    ck_assert_uint_eq(c->gpr[REG_RSP], L_RSP0 - 32);
+    ck_assert_uint_eq(c->gpr[GPR_RSP], L_RSP0 - 32);
     static const uint64_t frame[] = {GP_CODE + 6, L_CODE64_3 | 3, 0x8000, L_DATA3 | 3};
     for (unsigned i = 0; i < 4; i++)
         ck_assert_uint_eq(mem_phys_read(&m->mem, L_RSP0 - 32 + 8 * i, 8), frame[i]);
     ck_assert_int_eq(machine_run(m, 1), STOP_BUDGET);
     ck_assert_uint_eq(c->cpl, 3);
     ck_assert_uint_eq(c->RIP, GP_CODE + 6);
-    ck_assert_uint_eq(c->gpr[REG_RSP], 0x8000);
+    ck_assert_uint_eq(c->gpr[GPR_RSP], 0x8000);
     ck_assert_uint_eq(c->seg[SEG_SS].selector, L_DATA3 | 3);
     machine_destroy(m);
 }
@@ -437,7 +437,7 @@ START_TEST(test_call_gate_64bit_rules)
     gp_assert_fault(m, call_far64(m, L_GATE_32 | 3), EXC_GP, L_CODE32);
     gp_assert_fault(m, call_far64(m, L_GATE16 | 3), EXC_GP, L_GATE16);
     ck_assert_uint_eq(m->cpu.cpl, 3);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RSP], 0x8000);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RSP], 0x8000);
     machine_destroy(m);
 }
 END_TEST
@@ -463,15 +463,15 @@ START_TEST(test_call_gate_return_null_ss_only_to_64bit_code)
     install_gdt64(m);
     uint64_t frame[5] = {0x1800, L_CODE32, RFLAGS_FIXED1, 0x7000, 0};
     test_poke(m, 0x8000 - 40, frame, sizeof(frame));
-    m->cpu.gpr[REG_RSP] = 0x8000 - 40;
+    m->cpu.gpr[GPR_RSP] = 0x8000 - 40;
     static const uint8_t iretq[] = {0x48, 0xcf};
     gp_assert_fault(m, gp_run(m, iretq, sizeof(iretq), 1), EXC_GP, 0);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RSP], 0x8000 - 40);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RSP], 0x8000 - 40);
     frame[1] = L_CODE64;
     test_poke(m, 0x8000 - 40, frame, sizeof(frame));
     ck_assert_int_eq(gp_run(m, iretq, sizeof(iretq), 1), STOP_BUDGET);
     ck_assert_uint_eq(m->cpu.RIP, 0x1800);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RSP], 0x7000);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RSP], 0x7000);
     ck_assert(m->cpu.seg[SEG_SS].ar & AR_UNUSABLE);
     ck_assert_uint_eq(m->cpu.mode, MODE_LONG64);
     machine_destroy(m);

@@ -264,21 +264,21 @@ static const uint8_t CPUID_INSN[] = {0x0f, 0xa2};
  * and OSPKE follow CR4; results zero-extend into RAX..RDX. */
 START_TEST(test_cpu_model_cpuid_instruction_uses_cpu_state) {
     Machine *m = gp_long64();
-    m->cpu.gpr[REG_RAX] = UINT64_C(0xffffffff00000001);
-    m->cpu.gpr[REG_RCX] = 0;
-    m->cpu.gpr[REG_RBX] = ~UINT64_C(0);
+    m->cpu.gpr[GPR_RAX] = UINT64_C(0xffffffff00000001);
+    m->cpu.gpr[GPR_RCX] = 0;
+    m->cpu.gpr[GPR_RBX] = ~UINT64_C(0);
     ck_assert_int_eq(gp_run(m, CPUID_INSN, 2, 1), STOP_BUDGET);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RAX], 0x000906a0);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RBX], 0x00010800);
-    ck_assert(!(m->cpu.gpr[REG_RCX] & (1u << 27)));
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RAX], 0x000906a0);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RBX], 0x00010800);
+    ck_assert(!(m->cpu.gpr[GPR_RCX] & (1u << 27)));
     m->cpu.cr4 |= CR4_OSXSAVE | CR4_PKE;
-    m->cpu.gpr[REG_RAX] = 1;
+    m->cpu.gpr[GPR_RAX] = 1;
     ck_assert_int_eq(gp_run(m, CPUID_INSN, 2, 1), STOP_BUDGET);
-    ck_assert(m->cpu.gpr[REG_RCX] & (1u << 27));
-    m->cpu.gpr[REG_RAX] = 7;
-    m->cpu.gpr[REG_RCX] = 0;
+    ck_assert(m->cpu.gpr[GPR_RCX] & (1u << 27));
+    m->cpu.gpr[GPR_RAX] = 7;
+    m->cpu.gpr[GPR_RCX] = 0;
     ck_assert_int_eq(gp_run(m, CPUID_INSN, 2, 1), STOP_BUDGET);
-    ck_assert(m->cpu.gpr[REG_RCX] & (1u << 4));
+    ck_assert(m->cpu.gpr[GPR_RCX] & (1u << 4));
     machine_destroy(m);
 }
 END_TEST
@@ -300,7 +300,7 @@ static void check_cr4_bit(const CpuModel *model, uint64_t bit, CpuFeature featur
     Machine *m = gp_long64();
     m->cpu.model = model;
     uint64_t before = m->cpu.cr4;
-    m->cpu.gpr[REG_RAX] = before | bit;
+    m->cpu.gpr[GPR_RAX] = before | bit;
     MachineStop st = gp_run(m, mov_cr4_rax, sizeof(mov_cr4_rax), 1);
     if (cpu_model_has(model, feature)) {
         ck_assert_int_eq(st, STOP_BUDGET);
@@ -329,12 +329,12 @@ START_TEST(test_cpu_model_movbe_gated_by_model) {
     static const uint8_t movbe[] = {0x0f, 0x38, 0xf0, 0x06}; /* movbe eax, [rsi] */
     Machine *m = gp_long64();
     gp_poke64(m, GP_DATA, 0x11223344);
-    m->cpu.gpr[REG_RSI] = GP_DATA;
+    m->cpu.gpr[GPR_RSI] = GP_DATA;
     m->cpu.model = cpu_model_find("nehalem");
     gp_assert_fault(m, gp_run(m, movbe, sizeof(movbe), 1), EXC_UD, 0);
     m->cpu.model = cpu_model_find("base");
     ck_assert_int_eq(gp_run(m, movbe, sizeof(movbe), 1), STOP_BUDGET);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RAX], 0x44332211);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RAX], 0x44332211);
     machine_destroy(m);
 }
 END_TEST

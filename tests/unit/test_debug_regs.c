@@ -53,7 +53,7 @@ START_TEST(test_dr_exec_breakpoint_faults_before_instruction)
     Machine *m = dr_machine();
     set_bp(m, 2, GP_CODE + 1, DR_EXEC, LEN1);
     assert_db(m, gp_run(m, code, sizeof(code), 10), GP_CODE + 1, 1u << 2);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RAX], 0); /* not executed */
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RAX], 0); /* not executed */
     ck_assert_uint_eq(m->cpu.dr[6] & DR6_BS, 0);
     machine_destroy(m);
 }
@@ -85,7 +85,7 @@ START_TEST(test_dr_rf_suppresses_exec_breakpoint_once)
     set_bp(m, 0, GP_CODE, DR_EXEC, LEN1);
     cpu_set_rflags(&m->cpu, RFLAGS_FIXED1 | RFLAGS_RF);
     assert_db(m, gp_run(m, code, sizeof(code), 10), GP_CODE, 1);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RAX], 1); /* executed once, then hit */
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RAX], 1); /* executed once, then hit */
     ck_assert_uint_eq(m->cpu.rflags & RFLAGS_RF, 0);
     machine_destroy(m);
 }
@@ -106,8 +106,8 @@ START_TEST(test_dr_handler_resumes_with_rf)
     test_poke(m, DB_HANDLER, handler, sizeof(handler));
     set_bp(m, 0, GP_CODE, DR_EXEC, LEN1);
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 20), STOP_GUEST_EXIT);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RBX], 1); /* one #DB */
-    ck_assert_uint_eq(m->cpu.gpr[REG_RCX], 1); /* the instruction ran once */
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RBX], 1); /* one #DB */
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RCX], 1); /* the instruction ran once */
     ck_assert_uint_eq(gp_peek(m, 0x8000 - 4, 4) & RFLAGS_RF, RFLAGS_RF); /* set by the handler */
     machine_destroy(m);
 }
@@ -122,7 +122,7 @@ START_TEST(test_dr_exec_breakpoint_after_mov_ss_not_reported)
     for (unsigned ss = 0; ss < 2; ss++) {
         Machine *m = dr_machine();
         code[1] = ss ? 0xd0 : 0xd8;
-        m->cpu.gpr[REG_RAX] = 0x10;
+        m->cpu.gpr[GPR_RAX] = 0x10;
         set_bp(m, 0, GP_CODE + 2, DR_EXEC, LEN1);
         MachineStop st = gp_run(m, code, sizeof(code), 10);
         if (ss)
@@ -141,7 +141,7 @@ START_TEST(test_dr_write_breakpoint_traps_after_write)
 {
     static const uint8_t code[] = {0xa3, 0x00, 0x30, 0x00, 0x00, 0x90, EXIT_CODE}; /* mov [DATA], eax */
     Machine *m = dr_machine();
-    m->cpu.gpr[REG_RAX] = 0x12345678;
+    m->cpu.gpr[GPR_RAX] = 0x12345678;
     set_bp(m, 1, GP_DATA, DR_WRITE, LEN4);
     assert_db(m, gp_run(m, code, sizeof(code), 10), GP_CODE + 5, 1u << 1);
     ck_assert_uint_eq(gp_peek(m, GP_DATA, 4), 0x12345678); /* the data is written first */
@@ -195,8 +195,8 @@ START_TEST(test_dr_faulting_instruction_discards_matches)
     for (unsigned faults = 0; faults < 2; faults++) {
         Machine *m = dr_machine();
         m->cpu.exception_stop_mask = (UINT32_C(1) << EXC_DB) | (UINT32_C(1) << EXC_GP);
-        m->cpu.gpr[REG_RSI] = GP_DATA;
-        m->cpu.gpr[REG_RDI] = faults ? 0x20000 : GP_DATA + 0x10;
+        m->cpu.gpr[GPR_RSI] = GP_DATA;
+        m->cpu.gpr[GPR_RDI] = faults ? 0x20000 : GP_DATA + 0x10;
         m->cpu.seg[SEG_ES].limit = 0xffff; /* 0x20000 is beyond ES's limit */
         set_bp(m, 0, GP_DATA, DR_RW, LEN4);
         MachineStop st = gp_run(m, code, sizeof(code), 10);
@@ -228,12 +228,12 @@ START_TEST(test_dr_rep_stos_traps_after_hitting_iteration)
 {
     static const uint8_t code[] = {0xf3, 0xaa, EXIT_CODE};
     Machine *m = dr_machine();
-    m->cpu.gpr[REG_RCX] = 4;
-    m->cpu.gpr[REG_RDI] = GP_DATA;
+    m->cpu.gpr[GPR_RCX] = 4;
+    m->cpu.gpr[GPR_RDI] = GP_DATA;
     set_bp(m, 0, GP_DATA + 2, DR_WRITE, LEN1);
     assert_db(m, gp_run(m, code, sizeof(code), 10), GP_CODE, 1);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RCX], 1);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RDI], GP_DATA + 3);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RCX], 1);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RDI], GP_DATA + 3);
     ck_assert_uint_eq(m->cpu.rflags & RFLAGS_RF, RFLAGS_RF);
     machine_destroy(m);
 }
@@ -279,7 +279,7 @@ START_TEST(test_dr_io_breakpoint_port_range)
     for (unsigned port = 0x7c; port <= 0x82; port += 2) {
         Machine *m = dr_machine();
         m->cpu.cr4 |= CR4_DE;
-        m->cpu.gpr[REG_RDX] = port;
+        m->cpu.gpr[GPR_RDX] = port;
         set_bp(m, 1, 0x81, DR_IO, LEN2); /* ports 0x80-0x81 */
         MachineStop st = gp_run(m, in_dx, sizeof(in_dx), 10);
         bool hit = port == 0x7e || port == 0x80; /* 4-byte accesses at 0x7e and 0x80 */
@@ -295,8 +295,8 @@ START_TEST(test_dr_io_breakpoint_outs)
     static const uint8_t code[] = {0x6e, 0x90, EXIT_CODE}; /* outsb */
     Machine *m = dr_machine();
     m->cpu.cr4 |= CR4_DE;
-    m->cpu.gpr[REG_RDX] = 0x80;
-    m->cpu.gpr[REG_RSI] = GP_DATA;
+    m->cpu.gpr[GPR_RDX] = 0x80;
+    m->cpu.gpr[GPR_RSI] = GP_DATA;
     set_bp(m, 0, 0x80, DR_IO, LEN1);
     assert_db(m, gp_run(m, code, sizeof(code), 10), GP_CODE + 1, 1);
     machine_destroy(m);

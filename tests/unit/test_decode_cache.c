@@ -89,7 +89,7 @@ START_TEST(test_cache_cross_page_instruction_invalidated_by_second_page)
     test_poke(m, 0x2000, &two, 1);
     test_enter_flat32(m, 0x1ffe);
     ck_assert_int_eq(machine_run(m, 100), STOP_GUEST_EXIT);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RAX], 0x204);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RAX], 0x204);
     machine_destroy(m);
 }
 END_TEST

@@ -106,7 +106,7 @@ static void set_flags(Machine *m, uint64_t bits) { cpu_set_rflags(&m->cpu, RFLAG
 
 static uint32_t stack_dword(Machine *m, unsigned index)
 {
-    return (uint32_t)gp_peek(m, m->cpu.gpr[REG_RSP] + 4 * index, 4);
+    return (uint32_t)gp_peek(m, m->cpu.gpr[GPR_RSP] + 4 * index, 4);
 }
 
 /* The run stopped before delivering a single-step #DB at `rip`. */
@@ -180,11 +180,11 @@ START_TEST(test_events_popf_in_loop_sets_tf_on_third_pass)
     static const uint8_t code[] = {0x9d, 0x49, 0x75, 0xfc, EXIT_CODE}; /* 1: popf; dec ecx; jnz 1b */
     static const uint32_t images[] = {0x2, 0x2, 0x102};
     Machine *m = ev_machine();
-    m->cpu.gpr[REG_RSP] = 0x7ff4;
+    m->cpu.gpr[GPR_RSP] = 0x7ff4;
     test_poke(m, 0x7ff4, images, sizeof(images));
-    m->cpu.gpr[REG_RCX] = 3;
+    m->cpu.gpr[GPR_RCX] = 3;
     assert_single_step(m, gp_run(m, code, sizeof(code), 20), GP_CODE + 2);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RCX], 0);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RCX], 0);
     machine_destroy(m);
 }
 END_TEST
@@ -194,7 +194,7 @@ START_TEST(test_events_popf_clearing_tf_traps_after_popf)
 {
     static const uint8_t code[] = {0x9d, 0x90, EXIT_CODE}; /* popf; nop */
     Machine *m = ev_machine();
-    m->cpu.gpr[REG_RSP] = 0x7ffc;
+    m->cpu.gpr[GPR_RSP] = 0x7ffc;
     gp_poke64(m, 0x7ffc, 0x2);
     set_flags(m, RFLAGS_TF);
     assert_single_step(m, gp_run(m, code, sizeof(code), 10), GP_CODE + 1);
@@ -210,7 +210,7 @@ START_TEST(test_events_iret_setting_tf_traps_after_first_target_insn)
     static const uint8_t target[] = {0x90, 0x90, EXIT_CODE};
     Machine *m = ev_machine();
     test_poke(m, GP_CODE + 0x10, target, sizeof(target));
-    m->cpu.gpr[REG_RSP] = 0x7ff4;
+    m->cpu.gpr[GPR_RSP] = 0x7ff4;
     uint32_t frame[3] = {GP_CODE + 0x10, 0x08, 0x102};
     test_poke(m, 0x7ff4, frame, sizeof(frame));
     assert_single_step(m, gp_run(m, code, sizeof(code), 10), GP_CODE + 0x11);
@@ -252,13 +252,13 @@ START_TEST(test_events_rep_string_traps_after_each_iteration)
 {
     static const uint8_t code[] = {0xf3, 0xaa, EXIT_CODE}; /* rep stosb */
     Machine *m = ev_machine();
-    m->cpu.gpr[REG_RCX] = 3;
-    m->cpu.gpr[REG_RDI] = GP_DATA;
-    m->cpu.gpr[REG_RAX] = 0xaa;
+    m->cpu.gpr[GPR_RCX] = 3;
+    m->cpu.gpr[GPR_RDI] = GP_DATA;
+    m->cpu.gpr[GPR_RAX] = 0xaa;
     set_flags(m, RFLAGS_TF);
     assert_single_step(m, gp_run(m, code, sizeof(code), 10), GP_CODE);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RCX], 2);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RDI], GP_DATA + 1);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RCX], 2);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RDI], GP_DATA + 1);
     ck_assert_uint_eq(gp_peek(m, GP_DATA, 2), 0xaa);
     ck_assert_uint_eq(m->cpu.rflags & RFLAGS_RF, RFLAGS_RF);
     machine_destroy(m);
@@ -270,12 +270,12 @@ START_TEST(test_events_rep_string_last_iteration_trap_after_insn)
     static const uint8_t code[] = {0xf3, 0xaa, EXIT_CODE};
     for (uint64_t count = 0; count < 2; count++) {
         Machine *m = ev_machine();
-        m->cpu.gpr[REG_RCX] = count;
-        m->cpu.gpr[REG_RDI] = GP_DATA;
+        m->cpu.gpr[GPR_RCX] = count;
+        m->cpu.gpr[GPR_RDI] = GP_DATA;
         set_flags(m, RFLAGS_TF);
         assert_single_step(m, gp_run(m, code, sizeof(code), 10), GP_CODE + 2);
-        ck_assert_uint_eq(m->cpu.gpr[REG_RCX], 0);
-        ck_assert_uint_eq(m->cpu.gpr[REG_RDI], GP_DATA + count);
+        ck_assert_uint_eq(m->cpu.gpr[GPR_RCX], 0);
+        ck_assert_uint_eq(m->cpu.gpr[GPR_RDI], GP_DATA + count);
         ck_assert_uint_eq(m->cpu.rflags & RFLAGS_RF, 0);
         machine_destroy(m);
     }
@@ -290,15 +290,15 @@ START_TEST(test_events_repe_cmps_single_step_stops_on_mismatch)
     Machine *m = ev_machine();
     test_poke(m, GP_DATA, a, 3);
     test_poke(m, GP_DATA + 0x10, b, 3);
-    m->cpu.gpr[REG_RCX] = 3;
-    m->cpu.gpr[REG_RSI] = GP_DATA;
-    m->cpu.gpr[REG_RDI] = GP_DATA + 0x10;
+    m->cpu.gpr[GPR_RCX] = 3;
+    m->cpu.gpr[GPR_RSI] = GP_DATA;
+    m->cpu.gpr[GPR_RDI] = GP_DATA + 0x10;
     set_flags(m, RFLAGS_TF);
     assert_single_step(m, gp_run(m, code, sizeof(code), 10), GP_CODE);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RCX], 2);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RCX], 2);
     m->cpu.ev.dr6_pending = 0; /* as if a debugger had taken the trap */
     assert_single_step(m, machine_run(m, 10), GP_CODE + 2);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RCX], 1);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RCX], 1);
     machine_destroy(m);
 }
 END_TEST
@@ -310,13 +310,13 @@ START_TEST(test_events_mov_ss_delays_single_step)
     static const uint8_t mov_ss[] = {0x8e, 0xd0, 0x90, 0x90, EXIT_CODE}; /* mov ss, ax; nop */
     static const uint8_t pop_ss[] = {0x17, 0x90, 0x90, EXIT_CODE};       /* pop ss; nop */
     Machine *m = ev_machine();
-    m->cpu.gpr[REG_RAX] = 0x10;
+    m->cpu.gpr[GPR_RAX] = 0x10;
     set_flags(m, RFLAGS_TF);
     assert_single_step(m, gp_run(m, mov_ss, sizeof(mov_ss), 10), GP_CODE + 3);
     ck_assert_uint_eq(m->cpu.insns, 2);
     machine_destroy(m);
     m = ev_machine();
-    m->cpu.gpr[REG_RSP] = 0x7ffc;
+    m->cpu.gpr[GPR_RSP] = 0x7ffc;
     gp_poke64(m, 0x7ffc, 0x10);
     set_flags(m, RFLAGS_TF);
     assert_single_step(m, gp_run(m, pop_ss, sizeof(pop_ss), 10), GP_CODE + 2);
@@ -328,7 +328,7 @@ START_TEST(test_events_mov_ds_does_not_delay_single_step)
 {
     static const uint8_t code[] = {0x8e, 0xd8, 0x90, EXIT_CODE}; /* mov ds, ax; nop */
     Machine *m = ev_machine();
-    m->cpu.gpr[REG_RAX] = 0x10;
+    m->cpu.gpr[GPR_RAX] = 0x10;
     set_flags(m, RFLAGS_TF);
     assert_single_step(m, gp_run(m, code, sizeof(code), 10), GP_CODE + 2);
     machine_destroy(m);
@@ -433,7 +433,7 @@ static void check_ss_shadow(bool nmi, bool ss)
     Machine *m = ev_machine();
     attach_pic(m, &pic, false);
     set_flags(m, RFLAGS_IF);
-    m->cpu.gpr[REG_RAX] = 0x10;
+    m->cpu.gpr[GPR_RAX] = 0x10;
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 1), STOP_BUDGET);
     if (nmi)
         machine_raise_nmi(m);

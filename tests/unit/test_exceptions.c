@@ -41,7 +41,7 @@ static Machine *machine_with_idt(void)
 
 static uint32_t stack_dword(Machine *m, unsigned index)
 {
-    return (uint32_t)mem_phys_read(&m->mem, m->cpu.gpr[REG_RSP] + 4 * index, 4);
+    return (uint32_t)mem_phys_read(&m->mem, m->cpu.gpr[GPR_RSP] + 4 * index, 4);
 }
 
 START_TEST(test_exc_ud2_delivered_with_faulting_eip)
@@ -125,7 +125,7 @@ START_TEST(test_exc_int_n_from_cpl3_to_dpl0_gate_gp)
     test_poke(m, 0x1000, code, sizeof(code));
     ck_assert_int_eq(machine_run(m, 100), STOP_GUEST_EXIT);
     ck_assert_int_eq(machine_exit_code(m), 0x4d);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RSP], 0x9000 - 6 * 4);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RSP], 0x9000 - 6 * 4);
     ck_assert_uint_eq(stack_dword(m, 0), 0x30 * 8 + 2); /* error code */
     ck_assert_uint_eq(stack_dword(m, 1), 0x1000);       /* EIP of INT */
     ck_assert_uint_eq(stack_dword(m, 4), 0x8000);       /* old ESP */

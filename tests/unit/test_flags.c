@@ -478,22 +478,22 @@ END_TEST
 START_TEST(test_cond_setcc_writes_one_or_zero_byte) {
     CpuState cpu;
     cpu_setup(&cpu);
-    cpu.gpr[REG_RAX] = 0x1122334455667788;
+    cpu.gpr[GPR_RAX] = 0x1122334455667788;
     cpu.rflags = 2 | CF;
     DecodedInsn d;
     memset(&d, 0, sizeof(d));
     d.op_count = 1;
-    d.op[0] = opnd_reg(REG_RAX, 1);
+    d.op[0] = opnd_reg(GPR_RAX, 1);
     d.aux = 2; /* SETB */
     ck_assert_int_eq(exec_setcc(&cpu, &d), SIM_OK);
-    ck_assert_uint_eq(cpu.gpr[REG_RAX], 0x1122334455667701);
+    ck_assert_uint_eq(cpu.gpr[GPR_RAX], 0x1122334455667701);
     d.aux = 3; /* SETNB */
     ck_assert_int_eq(exec_setcc(&cpu, &d), SIM_OK);
-    ck_assert_uint_eq(cpu.gpr[REG_RAX], 0x1122334455667700);
-    d.op[0].reg = (uint8_t)(reg_off(REG_RAX) + 1); /* AH */
+    ck_assert_uint_eq(cpu.gpr[GPR_RAX], 0x1122334455667700);
+    d.op[0].reg = (uint8_t)(reg_off(GPR_RAX) + 1); /* AH */
     d.aux = 2;
     ck_assert_int_eq(exec_setcc(&cpu, &d), SIM_OK);
-    ck_assert_uint_eq(cpu.gpr[REG_RAX], 0x1122334455660100);
+    ck_assert_uint_eq(cpu.gpr[GPR_RAX], 0x1122334455660100);
     ck_assert_uint_eq(cpu_get_rflags(&cpu), 2 | CF);
 }
 END_TEST
@@ -503,8 +503,8 @@ static DecodedInsn cmov_insn(unsigned cc, unsigned size) {
     memset(&d, 0, sizeof(d));
     d.op_count = 2;
     d.opsize = (uint8_t)size;
-    d.op[0] = opnd_reg(REG_RAX, size);
-    d.op[1] = opnd_reg(REG_RCX, size);
+    d.op[0] = opnd_reg(GPR_RAX, size);
+    d.op[1] = opnd_reg(GPR_RCX, size);
     d.aux = (uint16_t)cc;
     return d;
 }
@@ -512,41 +512,41 @@ static DecodedInsn cmov_insn(unsigned cc, unsigned size) {
 START_TEST(test_cond_cmovcc_true_moves) {
     CpuState cpu;
     cpu_setup(&cpu);
-    cpu.gpr[REG_RAX] = 0xaaaaaaaaaaaaaaaa;
-    cpu.gpr[REG_RCX] = 0x1111111122222222;
+    cpu.gpr[GPR_RAX] = 0xaaaaaaaaaaaaaaaa;
+    cpu.gpr[GPR_RCX] = 0x1111111122222222;
     cpu.rflags = 2 | ZF;
     DecodedInsn d = cmov_insn(4, 8); /* CMOVZ */
     ck_assert_int_eq(exec_cmovcc(&cpu, &d), SIM_OK);
-    ck_assert_uint_eq(cpu.gpr[REG_RAX], 0x1111111122222222);
-    cpu.gpr[REG_RAX] = 0xaaaaaaaaaaaaaaaa;
+    ck_assert_uint_eq(cpu.gpr[GPR_RAX], 0x1111111122222222);
+    cpu.gpr[GPR_RAX] = 0xaaaaaaaaaaaaaaaa;
     d = cmov_insn(4, 2);
     ck_assert_int_eq(exec_cmovcc(&cpu, &d), SIM_OK);
-    ck_assert_uint_eq(cpu.gpr[REG_RAX], 0xaaaaaaaaaaaa2222);
+    ck_assert_uint_eq(cpu.gpr[GPR_RAX], 0xaaaaaaaaaaaa2222);
 }
 END_TEST
 
 START_TEST(test_cond_cmovcc_false_32bit_zero_extends_dest) {
     CpuState cpu;
     cpu_setup(&cpu);
-    cpu.gpr[REG_RAX] = 0xaaaaaaaabbbbbbbb;
-    cpu.gpr[REG_RCX] = 0x1111111122222222;
+    cpu.gpr[GPR_RAX] = 0xaaaaaaaabbbbbbbb;
+    cpu.gpr[GPR_RCX] = 0x1111111122222222;
     DecodedInsn d = cmov_insn(4, 4); /* CMOVZ with ZF = 0 */
     ck_assert_int_eq(exec_cmovcc(&cpu, &d), SIM_OK);
-    ck_assert_uint_eq(cpu.gpr[REG_RAX], 0xbbbbbbbb);
+    ck_assert_uint_eq(cpu.gpr[GPR_RAX], 0xbbbbbbbb);
 }
 END_TEST
 
 START_TEST(test_cond_cmovcc_false_64_and_16bit_leave_dest) {
     CpuState cpu;
     cpu_setup(&cpu);
-    cpu.gpr[REG_RAX] = 0xaaaaaaaabbbbbbbb;
-    cpu.gpr[REG_RCX] = 0x1111111122222222;
+    cpu.gpr[GPR_RAX] = 0xaaaaaaaabbbbbbbb;
+    cpu.gpr[GPR_RCX] = 0x1111111122222222;
     DecodedInsn d = cmov_insn(4, 8);
     ck_assert_int_eq(exec_cmovcc(&cpu, &d), SIM_OK);
-    ck_assert_uint_eq(cpu.gpr[REG_RAX], 0xaaaaaaaabbbbbbbb);
+    ck_assert_uint_eq(cpu.gpr[GPR_RAX], 0xaaaaaaaabbbbbbbb);
     d = cmov_insn(4, 2);
     ck_assert_int_eq(exec_cmovcc(&cpu, &d), SIM_OK);
-    ck_assert_uint_eq(cpu.gpr[REG_RAX], 0xaaaaaaaabbbbbbbb);
+    ck_assert_uint_eq(cpu.gpr[GPR_RAX], 0xaaaaaaaabbbbbbbb);
 }
 END_TEST
 

@@ -20,14 +20,14 @@ START_TEST(test_gp_cmpxchg8b_equal_stores_ecx_ebx) {
     Machine *m = gp_flat32();
     static const uint8_t code[] = {0xf0, 0x0f, 0xc7, 0x0d, 0x00, 0x30, 0x00, 0x00};
     gp_poke64(m, GP_DATA, 0x1111111122222222ull);
-    m->cpu.gpr[REG_RDX] = 0x11111111;
-    m->cpu.gpr[REG_RAX] = 0x22222222;
-    m->cpu.gpr[REG_RCX] = 0x33333333;
-    m->cpu.gpr[REG_RBX] = 0x44444444;
+    m->cpu.gpr[GPR_RDX] = 0x11111111;
+    m->cpu.gpr[GPR_RAX] = 0x22222222;
+    m->cpu.gpr[GPR_RCX] = 0x33333333;
+    m->cpu.gpr[GPR_RBX] = 0x44444444;
     cpu_set_rflags(&m->cpu, RFLAGS_FIXED1 | RFLAGS_CF | RFLAGS_SF | RFLAGS_OF);
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 1), STOP_BUDGET);
     ck_assert_uint_eq(gp_peek(m, GP_DATA, 8), 0x3333333344444444ull);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RAX], 0x22222222);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RAX], 0x22222222);
     ck_assert_uint_eq(gp_arith(m), RFLAGS_CF | RFLAGS_SF | RFLAGS_OF | RFLAGS_ZF);
     machine_destroy(m);
 }
@@ -37,13 +37,13 @@ START_TEST(test_gp_cmpxchg8b_unequal_loads_edx_eax) {
     Machine *m = gp_flat32();
     static const uint8_t code[] = {0x0f, 0xc7, 0x0d, 0x00, 0x30, 0x00, 0x00};
     gp_poke64(m, GP_DATA, 0x5555555566666666ull);
-    m->cpu.gpr[REG_RDX] = 0x11111111;
-    m->cpu.gpr[REG_RAX] = 0x22222222;
+    m->cpu.gpr[GPR_RDX] = 0x11111111;
+    m->cpu.gpr[GPR_RAX] = 0x22222222;
     cpu_set_rflags(&m->cpu, RFLAGS_FIXED1 | RFLAGS_ZF | RFLAGS_PF);
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 1), STOP_BUDGET);
     ck_assert_uint_eq(gp_peek(m, GP_DATA, 8), 0x5555555566666666ull);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RDX], 0x55555555);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RAX], 0x66666666);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RDX], 0x55555555);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RAX], 0x66666666);
     ck_assert_uint_eq(gp_arith(m), RFLAGS_PF);
     machine_destroy(m);
 }
@@ -54,18 +54,18 @@ START_TEST(test_gp_cmpxchg8b_64bit_register_widths) {
     Machine *m = gp_long64();
     static const uint8_t code[] = {0x0f, 0xc7, 0x0e}; /* cmpxchg8b [rsi] */
     gp_poke64(m, GP_DATA, 0x1111111122222222ull);
-    m->cpu.gpr[REG_RSI] = GP_DATA;
-    m->cpu.gpr[REG_RAX] = 0xaaaaaaaa22222222ull;
-    m->cpu.gpr[REG_RDX] = 0xbbbbbbbb11111111ull;
-    m->cpu.gpr[REG_RCX] = 0xcccccccc00000007ull;
-    m->cpu.gpr[REG_RBX] = 0xdddddddd00000008ull;
+    m->cpu.gpr[GPR_RSI] = GP_DATA;
+    m->cpu.gpr[GPR_RAX] = 0xaaaaaaaa22222222ull;
+    m->cpu.gpr[GPR_RDX] = 0xbbbbbbbb11111111ull;
+    m->cpu.gpr[GPR_RCX] = 0xcccccccc00000007ull;
+    m->cpu.gpr[GPR_RBX] = 0xdddddddd00000008ull;
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 1), STOP_BUDGET);
     ck_assert_uint_eq(gp_peek(m, GP_DATA, 8), 0x0000000700000008ull);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RAX], 0xaaaaaaaa22222222ull);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RDX], 0xbbbbbbbb11111111ull);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RAX], 0xaaaaaaaa22222222ull);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RDX], 0xbbbbbbbb11111111ull);
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 1), STOP_BUDGET); /* now unequal */
-    ck_assert_uint_eq(m->cpu.gpr[REG_RAX], 0x00000008);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RDX], 0x00000007);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RAX], 0x00000008);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RDX], 0x00000007);
     ck_assert(!(gp_arith(m) & RFLAGS_ZF));
     machine_destroy(m);
 }
@@ -78,10 +78,10 @@ START_TEST(test_gp_cmpxchg8b_read_only_page_pf_write) {
     static const uint8_t code[] = {0x0f, 0xc7, 0x0e};
     gp_poke64(m, GP_DATA, 0x5555555566666666ull);
     gp_set_pte(m, GP_DATA, PTE_P);
-    m->cpu.gpr[REG_RSI] = GP_DATA;
-    m->cpu.gpr[REG_RAX] = 1;
+    m->cpu.gpr[GPR_RSI] = GP_DATA;
+    m->cpu.gpr[GPR_RAX] = 1;
     gp_assert_fault(m, gp_run(m, code, sizeof(code), 1), 14, 3 /* P | W */);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RAX], 1);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RAX], 1);
     ck_assert_uint_eq(gp_peek(m, GP_DATA, 8), 0x5555555566666666ull);
     machine_destroy(m);
 }
@@ -92,18 +92,18 @@ START_TEST(test_gp_cmpxchg16b_equal_and_unequal) {
     static const uint8_t code[] = {0xf0, 0x48, 0x0f, 0xc7, 0x0e}; /* lock cmpxchg16b [rsi] */
     gp_poke64(m, GP_DATA, 1);
     gp_poke64(m, GP_DATA + 8, 2);
-    m->cpu.gpr[REG_RSI] = GP_DATA;
-    m->cpu.gpr[REG_RAX] = 1;
-    m->cpu.gpr[REG_RDX] = 2;
-    m->cpu.gpr[REG_RBX] = 0x3333333333333333ull;
-    m->cpu.gpr[REG_RCX] = 0x4444444444444444ull;
+    m->cpu.gpr[GPR_RSI] = GP_DATA;
+    m->cpu.gpr[GPR_RAX] = 1;
+    m->cpu.gpr[GPR_RDX] = 2;
+    m->cpu.gpr[GPR_RBX] = 0x3333333333333333ull;
+    m->cpu.gpr[GPR_RCX] = 0x4444444444444444ull;
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 1), STOP_BUDGET);
     ck_assert_uint_eq(gp_peek(m, GP_DATA, 8), 0x3333333333333333ull);
     ck_assert_uint_eq(gp_peek(m, GP_DATA + 8, 8), 0x4444444444444444ull);
     ck_assert(gp_arith(m) & RFLAGS_ZF);
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 1), STOP_BUDGET);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RAX], 0x3333333333333333ull);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RDX], 0x4444444444444444ull);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RAX], 0x3333333333333333ull);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RDX], 0x4444444444444444ull);
     ck_assert(!(gp_arith(m) & RFLAGS_ZF));
     machine_destroy(m);
 }
@@ -114,10 +114,10 @@ END_TEST
 START_TEST(test_gp_cmpxchg16b_misaligned_gp0) {
     Machine *m = gp_long64();
     static const uint8_t code[] = {0x48, 0x0f, 0xc7, 0x0e};
-    m->cpu.gpr[REG_RSI] = GP_DATA + 8;
-    m->cpu.gpr[REG_RAX] = 5;
+    m->cpu.gpr[GPR_RSI] = GP_DATA + 8;
+    m->cpu.gpr[GPR_RAX] = 5;
     gp_assert_fault(m, gp_run(m, code, sizeof(code), 1), 13, 0);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RAX], 5);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RAX], 5);
     machine_destroy(m);
 }
 END_TEST
@@ -126,7 +126,7 @@ START_TEST(test_gp_cmpxchg16b_without_cx16_gp0) {
     Machine *m = gp_long64();
     static const uint8_t code[] = {0x48, 0x0f, 0xc7, 0x0e};
     m->cpu.model = gp_model_none();
-    m->cpu.gpr[REG_RSI] = GP_DATA;
+    m->cpu.gpr[GPR_RSI] = GP_DATA;
     gp_assert_fault(m, gp_run(m, code, sizeof(code), 1), 13, 0);
     machine_destroy(m);
 }
@@ -140,14 +140,14 @@ START_TEST(test_gp_movbe_loads_and_stores_swapped) {
     static const uint8_t code[] = {0x0f, 0x38, 0xf0, 0x06, 0x66, 0x0f, 0x38, 0xf0,
                                    0x06, 0x48, 0x0f, 0x38, 0xf1, 0x4e, 0x08};
     gp_poke64(m, GP_DATA, 0x11223344);
-    m->cpu.gpr[REG_RSI] = GP_DATA;
-    m->cpu.gpr[REG_RAX] = UINT64_MAX;
-    m->cpu.gpr[REG_RCX] = 0x0102030405060708ull;
+    m->cpu.gpr[GPR_RSI] = GP_DATA;
+    m->cpu.gpr[GPR_RAX] = UINT64_MAX;
+    m->cpu.gpr[GPR_RCX] = 0x0102030405060708ull;
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 1), STOP_BUDGET);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RAX], 0x44332211); /* zero-extended */
-    m->cpu.gpr[REG_RAX] = 0xffffffffffff0000ull;
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RAX], 0x44332211); /* zero-extended */
+    m->cpu.gpr[GPR_RAX] = 0xffffffffffff0000ull;
     ck_assert_int_eq(machine_run(m, 1), STOP_BUDGET);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RAX], 0xffffffffffff4433ull); /* word: upper kept */
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RAX], 0xffffffffffff4433ull); /* word: upper kept */
     ck_assert_int_eq(machine_run(m, 1), STOP_BUDGET);
     ck_assert_uint_eq(gp_peek(m, GP_DATA + 8, 8), 0x0807060504030201ull);
     machine_destroy(m);
@@ -161,11 +161,11 @@ START_TEST(test_gp_crc32_check_value) {
     /* crc32 eax, byte [rsi]; inc rsi; loop back */
     static const uint8_t code[] = {0xf2, 0x0f, 0x38, 0xf0, 0x06, 0x48, 0xff, 0xc6, 0xe2, 0xf6};
     test_poke(m, GP_DATA, "123456789", 9);
-    m->cpu.gpr[REG_RSI] = GP_DATA;
-    m->cpu.gpr[REG_RCX] = 9;
-    m->cpu.gpr[REG_RAX] = 0xffffffff;
+    m->cpu.gpr[GPR_RSI] = GP_DATA;
+    m->cpu.gpr[GPR_RCX] = 9;
+    m->cpu.gpr[GPR_RAX] = 0xffffffff;
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 27), STOP_BUDGET);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RAX] ^ 0xffffffffu, 0xe3069283u);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RAX] ^ 0xffffffffu, 0xe3069283u);
     machine_destroy(m);
 }
 END_TEST
@@ -178,10 +178,10 @@ START_TEST(test_gp_crc32_qword_then_byte) {
                                    0xf2, 0x48, 0x0f, 0x38, 0xf0, 0x46,
                                    0x08}; /* crc32 rax,[rsi+8] */
     test_poke(m, GP_DATA, "123456789", 9);
-    m->cpu.gpr[REG_RSI] = GP_DATA;
-    m->cpu.gpr[REG_RAX] = 0xabcdef00ffffffffull;
+    m->cpu.gpr[GPR_RSI] = GP_DATA;
+    m->cpu.gpr[GPR_RAX] = 0xabcdef00ffffffffull;
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 2), STOP_BUDGET);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RAX], 0xe3069283u ^ 0xffffffffu);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RAX], 0xe3069283u ^ 0xffffffffu);
     machine_destroy(m);
 }
 END_TEST
@@ -193,12 +193,12 @@ START_TEST(test_gp_andn_and_bextr_memory_operand) {
     /* andn eax, ecx, [rsi]; bextr rdx, [rsi], rbx (c4 e2 e0 f7 16) */
     static const uint8_t code[] = {0xc4, 0xe2, 0x70, 0xf2, 0x06, 0xc4, 0xe2, 0xe0, 0xf7, 0x16};
     gp_poke64(m, GP_DATA, 0xf0f0f0f0ff00ff00ull);
-    m->cpu.gpr[REG_RSI] = GP_DATA;
-    m->cpu.gpr[REG_RCX] = 0x0ff00ff0;
-    m->cpu.gpr[REG_RBX] = 0x0c24; /* start 36, length 12 */
+    m->cpu.gpr[GPR_RSI] = GP_DATA;
+    m->cpu.gpr[GPR_RCX] = 0x0ff00ff0;
+    m->cpu.gpr[GPR_RBX] = 0x0c24; /* start 36, length 12 */
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 2), STOP_BUDGET);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RAX], 0xf000f000u);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RDX], 0xf0fu);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RAX], 0xf000f000u);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RDX], 0xf0fu);
     machine_destroy(m);
 }
 END_TEST
@@ -237,10 +237,10 @@ START_TEST(test_gp_gated_instruction_without_feature_faults) {
     const GateCase *c = &gate_cases[_i];
     Machine *m = gp_long64();
     m->cpu.model = gp_model_none();
-    m->cpu.gpr[REG_RSI] = GP_DATA;
-    m->cpu.gpr[REG_RAX] = 0x1234;
+    m->cpu.gpr[GPR_RSI] = GP_DATA;
+    m->cpu.gpr[GPR_RAX] = 0x1234;
     gp_assert_fault(m, gp_run(m, c->code, c->len, 1), c->vector, 0);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RAX], 0x1234);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RAX], 0x1234);
     machine_destroy(m);
 }
 END_TEST
@@ -250,12 +250,12 @@ START_TEST(test_gp_lzcnt_without_abm_is_bsr) {
     Machine *m = gp_long64();
     static const uint8_t code[] = {0xf3, 0x0f, 0xbd, 0xc1}; /* lzcnt eax, ecx */
     m->cpu.model = gp_model_none();
-    m->cpu.gpr[REG_RCX] = 0x10;
+    m->cpu.gpr[GPR_RCX] = 0x10;
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 1), STOP_BUDGET);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RAX], 4);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RAX], 4);
     m->cpu.model = gp_model_all();
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 1), STOP_BUDGET);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RAX], 27);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RAX], 27);
     machine_destroy(m);
 }
 END_TEST
@@ -264,14 +264,14 @@ START_TEST(test_gp_tzcnt_without_bmi1_is_bsf) {
     Machine *m = gp_long64();
     static const uint8_t code[] = {0xf3, 0x0f, 0xbc, 0xc1}; /* tzcnt eax, ecx */
     m->cpu.model = gp_model_none();
-    m->cpu.gpr[REG_RCX] = 0;
-    m->cpu.gpr[REG_RAX] = 0xffffffff00000055ull;
+    m->cpu.gpr[GPR_RCX] = 0;
+    m->cpu.gpr[GPR_RAX] = 0xffffffff00000055ull;
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 1), STOP_BUDGET);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RAX], 0xffffffff00000055ull); /* BSF: DEST unchanged */
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RAX], 0xffffffff00000055ull); /* BSF: DEST unchanged */
     ck_assert_uint_eq(gp_arith(m), RFLAGS_ZF | RFLAGS_PF);
     m->cpu.model = gp_model_all();
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 1), STOP_BUDGET);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RAX], 32);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RAX], 32);
     ck_assert_uint_eq(gp_arith(m), RFLAGS_CF);
     machine_destroy(m);
 }
@@ -417,14 +417,14 @@ static HostFn host_stub(void *page, const DiffCase *c) {
 
 static void sim_run(Machine *m, HostRegs *r) {
     CpuState *c = &m->cpu;
-    c->gpr[REG_RAX] = r->rax;
-    c->gpr[REG_RCX] = r->rcx;
-    c->gpr[REG_RDX] = r->rdx;
-    c->gpr[REG_RBX] = r->rbx;
+    c->gpr[GPR_RAX] = r->rax;
+    c->gpr[GPR_RCX] = r->rcx;
+    c->gpr[GPR_RDX] = r->rdx;
+    c->gpr[GPR_RBX] = r->rbx;
     cpu_set_rflags(c, r->rflags);
     c->RIP = GP_CODE;
     ck_assert_int_eq(machine_run(m, 1), STOP_BUDGET);
-    *r = (HostRegs){c->gpr[REG_RAX], c->gpr[REG_RCX], c->gpr[REG_RDX], c->gpr[REG_RBX],
+    *r = (HostRegs){c->gpr[GPR_RAX], c->gpr[GPR_RCX], c->gpr[GPR_RDX], c->gpr[GPR_RBX],
                     cpu_get_rflags(c)};
 }
 

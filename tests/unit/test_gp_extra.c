@@ -57,11 +57,11 @@ static const BcdCase bcd_cases[] = {
 START_TEST(test_gp_bcd_case_matches_sdm_operation) {
     const BcdCase *c = &bcd_cases[_i];
     Machine *m = gp_flat32();
-    m->cpu.gpr[REG_RAX] = 0xdead0000u | c->ax_in;
+    m->cpu.gpr[GPR_RAX] = 0xdead0000u | c->ax_in;
     cpu_set_rflags(&m->cpu, RFLAGS_FIXED1 | c->flags_in);
     ck_assert_int_eq(gp_run(m, c->code, sizeof(c->code), 1), STOP_BUDGET);
-    ck_assert_msg(m->cpu.gpr[REG_RAX] == (0xdead0000u | c->ax_out), "case %d: eax %#llx", _i,
-                  (unsigned long long)m->cpu.gpr[REG_RAX]);
+    ck_assert_msg(m->cpu.gpr[GPR_RAX] == (0xdead0000u | c->ax_out), "case %d: eax %#llx", _i,
+                  (unsigned long long)m->cpu.gpr[GPR_RAX]);
     ck_assert_msg(gp_arith(m) == c->flags_out, "case %d: flags %#llx", _i,
                   (unsigned long long)gp_arith(m));
     machine_destroy(m);
@@ -71,9 +71,9 @@ END_TEST
 START_TEST(test_gp_aam_zero_divisor_raises_de_state_unchanged) {
     Machine *m = gp_flat32();
     static const uint8_t code[] = {0xd4, 0x00};
-    m->cpu.gpr[REG_RAX] = 0x1234;
+    m->cpu.gpr[GPR_RAX] = 0x1234;
     gp_assert_fault(m, gp_run(m, code, sizeof(code), 1), 0 /* #DE */, 0);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RAX], 0x1234);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RAX], 0x1234);
     machine_destroy(m);
 }
 END_TEST
@@ -94,11 +94,11 @@ END_TEST
 START_TEST(test_gp_enter_level0_pushes_ebp_and_allocates) {
     Machine *m = gp_flat32();
     static const uint8_t code[] = {0xc8, 0x10, 0x00, 0x00}; /* enter 16, 0 */
-    m->cpu.gpr[REG_RBP] = 0x1234;
+    m->cpu.gpr[GPR_RBP] = 0x1234;
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 1), STOP_BUDGET);
     ck_assert_uint_eq(gp_peek(m, 0x7ffc, 4), 0x1234);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RBP], 0x7ffc);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RSP], 0x7ffc - 16);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RBP], 0x7ffc);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RSP], 0x7ffc - 16);
     machine_destroy(m);
 }
 END_TEST
@@ -109,14 +109,14 @@ START_TEST(test_gp_enter_level3_copies_display) {
     static const uint8_t code[] = {0xc8, 0x08, 0x00, 0x03}; /* enter 8, 3 */
     uint32_t outer[2] = {0xbbbb0002, 0xaaaa0001};           /* at 0x6ff8, 0x6ffc */
     test_poke(m, 0x6ff8, outer, sizeof(outer));
-    m->cpu.gpr[REG_RBP] = 0x7000;
+    m->cpu.gpr[GPR_RBP] = 0x7000;
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 1), STOP_BUDGET);
     ck_assert_uint_eq(gp_peek(m, 0x7ffc, 4), 0x7000);
     ck_assert_uint_eq(gp_peek(m, 0x7ff8, 4), 0xaaaa0001);
     ck_assert_uint_eq(gp_peek(m, 0x7ff4, 4), 0xbbbb0002);
     ck_assert_uint_eq(gp_peek(m, 0x7ff0, 4), 0x7ffc);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RBP], 0x7ffc);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RSP], 0x7ff0 - 8);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RBP], 0x7ffc);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RSP], 0x7ff0 - 8);
     machine_destroy(m);
 }
 END_TEST
@@ -124,12 +124,12 @@ END_TEST
 START_TEST(test_gp_enter_level_taken_mod_32) {
     Machine *m = gp_flat32();
     static const uint8_t code[] = {0xc8, 0x00, 0x00, 0x21}; /* enter 0, 33 = level 1 */
-    m->cpu.gpr[REG_RBP] = 0x5000;
+    m->cpu.gpr[GPR_RBP] = 0x5000;
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 1), STOP_BUDGET);
     ck_assert_uint_eq(gp_peek(m, 0x7ffc, 4), 0x5000);
     ck_assert_uint_eq(gp_peek(m, 0x7ff8, 4), 0x7ffc);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RSP], 0x7ff8);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RBP], 0x7ffc);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RSP], 0x7ff8);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RBP], 0x7ffc);
     machine_destroy(m);
 }
 END_TEST
@@ -138,13 +138,13 @@ START_TEST(test_gp_enter_64bit_quadword_frames) {
     Machine *m = gp_long64();
     static const uint8_t code[] = {0xc8, 0x20, 0x00, 0x02}; /* enter 0x20, 2 */
     gp_poke64(m, 0x6ff8, 0x1122334455667788ull);
-    m->cpu.gpr[REG_RBP] = 0x7000;
+    m->cpu.gpr[GPR_RBP] = 0x7000;
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 1), STOP_BUDGET);
     ck_assert_uint_eq(gp_peek(m, 0x7ff8, 8), 0x7000);
     ck_assert_uint_eq(gp_peek(m, 0x7ff0, 8), 0x1122334455667788ull);
     ck_assert_uint_eq(gp_peek(m, 0x7fe8, 8), 0x7ff8);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RBP], 0x7ff8);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RSP], 0x7fe8 - 0x20);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RBP], 0x7ff8);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RSP], 0x7fe8 - 0x20);
     machine_destroy(m);
 }
 END_TEST
@@ -153,12 +153,12 @@ END_TEST
 START_TEST(test_gp_enter_64bit_opsize16_writes_bp_only) {
     Machine *m = gp_long64();
     static const uint8_t code[] = {0x66, 0xc8, 0x04, 0x00, 0x01}; /* enter 4, 1 (o16) */
-    m->cpu.gpr[REG_RBP] = 0x1234000000005678ull;
+    m->cpu.gpr[GPR_RBP] = 0x1234000000005678ull;
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 1), STOP_BUDGET);
     ck_assert_uint_eq(gp_peek(m, 0x7ffe, 2), 0x5678);
     ck_assert_uint_eq(gp_peek(m, 0x7ffc, 2), 0x7ffe);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RSP], 0x7ffc - 4);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RBP], 0x1234000000007ffeull);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RSP], 0x7ffc - 4);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RBP], 0x1234000000007ffeull);
     machine_destroy(m);
 }
 END_TEST
@@ -170,14 +170,14 @@ START_TEST(test_gp_enter_real_mode_16bit_frames) {
     static const uint8_t code[] = {0xc8, 0x06, 0x00, 0x02}; /* enter 6, 2 */
     uint16_t outer = 0xbeef;
     test_poke(m, 0x6ffe, &outer, 2);
-    m->cpu.gpr[REG_RSP] = 0x00ab8000;
-    m->cpu.gpr[REG_RBP] = 0x00cd7000;
+    m->cpu.gpr[GPR_RSP] = 0x00ab8000;
+    m->cpu.gpr[GPR_RBP] = 0x00cd7000;
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 1), STOP_BUDGET);
     ck_assert_uint_eq(gp_peek(m, 0x7ffe, 2), 0x7000);
     ck_assert_uint_eq(gp_peek(m, 0x7ffc, 2), 0xbeef);
     ck_assert_uint_eq(gp_peek(m, 0x7ffa, 2), 0x7ffe);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RSP], 0x00ab7ff4);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RBP], 0x00cd7ffe);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RSP], 0x00ab7ff4);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RBP], 0x00cd7ffe);
     machine_destroy(m);
 }
 END_TEST
@@ -188,12 +188,12 @@ START_TEST(test_gp_enter_final_rsp_not_present_pf_state_unchanged) {
     Machine *m = gp_long64();
     static const uint8_t code[] = {0xc8, 0x00, 0x10, 0x00}; /* enter 0x1000, 0 */
     gp_set_pte(m, 0x7000, 0);
-    m->cpu.gpr[REG_RSP] = 0x8800;
-    m->cpu.gpr[REG_RBP] = 0x4444;
+    m->cpu.gpr[GPR_RSP] = 0x8800;
+    m->cpu.gpr[GPR_RBP] = 0x4444;
     gp_assert_fault(m, gp_run(m, code, sizeof(code), 1), 14, 2 /* W, not present */);
     ck_assert_uint_eq(m->cpu.fault.address, 0x77f8);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RSP], 0x8800);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RBP], 0x4444);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RSP], 0x8800);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RBP], 0x4444);
     machine_destroy(m);
 }
 END_TEST
@@ -201,7 +201,7 @@ END_TEST
 /* ---- PUSHA / POPA ---- */
 
 static void set_eight(Machine *m) {
-    static const uint8_t regs[] = {REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RBP, REG_RSI, REG_RDI};
+    static const uint8_t regs[] = {GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RBP, GPR_RSI, GPR_RDI};
     for (unsigned i = 0; i < sizeof(regs); i++)
         m->cpu.gpr[regs[i]] = 0x11110000u * (i + 1) + 0x100 + i;
 }
@@ -215,12 +215,12 @@ START_TEST(test_gp_pushad_popad_round_trip) {
     set_eight(m);
     CpuState saved = m->cpu;
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 1), STOP_BUDGET);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RSP], 0x8000 - 32);
-    ck_assert_uint_eq(gp_peek(m, 0x7ffc, 4), saved.gpr[REG_RAX]);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RSP], 0x8000 - 32);
+    ck_assert_uint_eq(gp_peek(m, 0x7ffc, 4), saved.gpr[GPR_RAX]);
     ck_assert_uint_eq(gp_peek(m, 0x7fec, 4), 0x8000); /* the original ESP */
-    ck_assert_uint_eq(gp_peek(m, 0x7fe0, 4), saved.gpr[REG_RDI]);
+    ck_assert_uint_eq(gp_peek(m, 0x7fe0, 4), saved.gpr[GPR_RDI]);
     ck_assert_int_eq(machine_run(m, 8), STOP_BUDGET);
-    for (unsigned r = REG_RAX; r <= REG_RDI; r++)
+    for (unsigned r = GPR_RAX; r <= GPR_RDI; r++)
         ck_assert_uint_eq(m->cpu.gpr[r], saved.gpr[r]);
     machine_destroy(m);
 }
@@ -233,16 +233,16 @@ START_TEST(test_gp_pusha_popa_16bit_words) {
     uint16_t image[8] = {0x0707, 0x0606, 0x0505, 0x0404, 0x0303, 0x0202, 0x0101, 0x0000};
     set_eight(m);
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 1), STOP_BUDGET);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RSP], 0x8000 - 16);
-    ck_assert_uint_eq(gp_peek(m, 0x7ffe, 2), (uint16_t)m->cpu.gpr[REG_RAX]);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RSP], 0x8000 - 16);
+    ck_assert_uint_eq(gp_peek(m, 0x7ffe, 2), (uint16_t)m->cpu.gpr[GPR_RAX]);
     ck_assert_uint_eq(gp_peek(m, 0x7ff6, 2), 0x8000);
     test_poke(m, 0x7ff0, image, sizeof(image));
-    uint64_t eax = m->cpu.gpr[REG_RAX], edi = m->cpu.gpr[REG_RDI], ebp = m->cpu.gpr[REG_RBP];
+    uint64_t eax = m->cpu.gpr[GPR_RAX], edi = m->cpu.gpr[GPR_RDI], ebp = m->cpu.gpr[GPR_RBP];
     ck_assert_int_eq(machine_run(m, 1), STOP_BUDGET);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RAX], eax & ~0xffffull);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RDI], (edi & ~0xffffull) | 0x0707);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RBP], (ebp & ~0xffffull) | 0x0505);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RSP], 0x8000);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RAX], eax & ~0xffffull);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RDI], (edi & ~0xffffull) | 0x0707);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RBP], (ebp & ~0xffffull) | 0x0505);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RSP], 0x8000);
     machine_destroy(m);
 }
 END_TEST
@@ -285,7 +285,7 @@ START_TEST(test_gp_bound_case_signed_inclusive) {
         uint32_t b[2] = {0xfffffffe, 5};
         test_poke(m, GP_DATA, b, sizeof(b));
     }
-    m->cpu.gpr[REG_RAX] = c->index;
+    m->cpu.gpr[GPR_RAX] = c->index;
     MachineStop st = gp_run(m, c->code, word ? 7 : 6, 1);
     if (c->in_range)
         ck_assert_int_eq(st, STOP_BUDGET);
@@ -316,7 +316,7 @@ START_TEST(test_gp_into_with_of_traps_with_next_eip) {
     static const uint8_t code[] = {0xb0, 0x7f, 0x04, 0x01, 0xce}; /* mov al,7f; add al,1; into */
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 100), STOP_GUEST_EXIT);
     ck_assert_int_eq(machine_exit_code(m), 0x63);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RSP], 0x8000 - 12);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RSP], 0x8000 - 12);
     ck_assert_uint_eq(gp_peek(m, 0x8000 - 12, 4), GP_CODE + 5); /* trap: next EIP */
     machine_destroy(m);
 }
@@ -343,14 +343,14 @@ START_TEST(test_gp_xlat_32bit_and_16bit_address) {
     test_poke(m, GP_DATA, table, sizeof(table));
     uint8_t low = 0x77;
     test_poke(m, 0x0008, &low, 1);
-    m->cpu.gpr[REG_RBX] = GP_DATA;
-    m->cpu.gpr[REG_RAX] = 0x12345610;
+    m->cpu.gpr[GPR_RBX] = GP_DATA;
+    m->cpu.gpr[GPR_RAX] = 0x12345610;
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 1), STOP_BUDGET);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RAX], 0x12345600 | (0x10 ^ 0x5a));
-    m->cpu.gpr[REG_RBX] = 0x0001fff8; /* BX + AL wraps at 16 bits to 0x0008 */
-    m->cpu.gpr[REG_RAX] = 0x10;
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RAX], 0x12345600 | (0x10 ^ 0x5a));
+    m->cpu.gpr[GPR_RBX] = 0x0001fff8; /* BX + AL wraps at 16 bits to 0x0008 */
+    m->cpu.gpr[GPR_RAX] = 0x10;
     ck_assert_int_eq(machine_run(m, 1), STOP_BUDGET);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RAX], 0x77);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RAX], 0x77);
     machine_destroy(m);
 }
 END_TEST
@@ -368,11 +368,11 @@ typedef struct FarCase {
 } FarCase;
 
 static const FarCase far_cases[] = {
-    {{0xc5, 0x1d, 0x00, 0x30, 0x00, 0x00, 0x90}, SEG_DS, REG_RBX}, /* lds ebx */
-    {{0xc4, 0x1d, 0x00, 0x30, 0x00, 0x00, 0x90}, SEG_ES, REG_RBX}, /* les ebx */
-    {{0x0f, 0xb4, 0x1d, 0x00, 0x30, 0x00, 0x00}, SEG_FS, REG_RBX}, /* lfs ebx */
-    {{0x0f, 0xb5, 0x1d, 0x00, 0x30, 0x00, 0x00}, SEG_GS, REG_RBX}, /* lgs ebx */
-    {{0x0f, 0xb2, 0x25, 0x00, 0x30, 0x00, 0x00}, SEG_SS, REG_RSP}, /* lss esp */
+    {{0xc5, 0x1d, 0x00, 0x30, 0x00, 0x00, 0x90}, SEG_DS, GPR_RBX}, /* lds ebx */
+    {{0xc4, 0x1d, 0x00, 0x30, 0x00, 0x00, 0x90}, SEG_ES, GPR_RBX}, /* les ebx */
+    {{0x0f, 0xb4, 0x1d, 0x00, 0x30, 0x00, 0x00}, SEG_FS, GPR_RBX}, /* lfs ebx */
+    {{0x0f, 0xb5, 0x1d, 0x00, 0x30, 0x00, 0x00}, SEG_GS, GPR_RBX}, /* lgs ebx */
+    {{0x0f, 0xb2, 0x25, 0x00, 0x30, 0x00, 0x00}, SEG_SS, GPR_RSP}, /* lss esp */
 };
 
 START_TEST(test_gp_far_pointer_load_case) {
@@ -393,9 +393,9 @@ START_TEST(test_gp_lds_16bit_offset_keeps_upper_half) {
     static const uint8_t code[] = {0x66, 0xc5, 0x1d, 0x00, 0x30, 0x00, 0x00}; /* lds bx, m16:16 */
     uint16_t ptr[2] = {0x5678, 0x18};
     test_poke(m, GP_DATA, ptr, sizeof(ptr));
-    m->cpu.gpr[REG_RBX] = 0xaaaa0000;
+    m->cpu.gpr[GPR_RBX] = 0xaaaa0000;
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 1), STOP_BUDGET);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RBX], 0xaaaa5678);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RBX], 0xaaaa5678);
     ck_assert_uint_eq(m->cpu.seg[SEG_DS].selector, 0x18);
     machine_destroy(m);
 }
@@ -406,7 +406,7 @@ START_TEST(test_gp_les_null_selector_makes_es_unusable) {
     static const uint8_t code[] = {0xc4, 0x1d, 0x00, 0x30, 0x00, 0x00};
     poke_far(m, 0x1000, 0);
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 1), STOP_BUDGET);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RBX], 0x1000);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RBX], 0x1000);
     ck_assert(m->cpu.seg[SEG_ES].ar & AR_UNUSABLE);
     machine_destroy(m);
 }
@@ -418,7 +418,7 @@ START_TEST(test_gp_lss_null_selector_gp0_esp_unchanged) {
     static const uint8_t code[] = {0x0f, 0xb2, 0x25, 0x00, 0x30, 0x00, 0x00};
     poke_far(m, 0x1000, 0);
     gp_assert_fault(m, gp_run(m, code, sizeof(code), 1), 13, 0);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RSP], 0x8000);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RSP], 0x8000);
     ck_assert_uint_eq(m->cpu.seg[SEG_SS].selector, 0x10);
     machine_destroy(m);
 }
@@ -428,9 +428,9 @@ START_TEST(test_gp_lfs_selector_beyond_gdt_gp_selector) {
     Machine *m = gp_flat32();
     static const uint8_t code[] = {0x0f, 0xb4, 0x1d, 0x00, 0x30, 0x00, 0x00};
     poke_far(m, 0x1000, 0x43);
-    m->cpu.gpr[REG_RBX] = 0x77;
+    m->cpu.gpr[GPR_RBX] = 0x77;
     gp_assert_fault(m, gp_run(m, code, sizeof(code), 1), 13, 0x40);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RBX], 0x77);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RBX], 0x77);
     ck_assert_uint_eq(m->cpu.seg[SEG_FS].selector, 0x10);
     machine_destroy(m);
 }
@@ -443,9 +443,9 @@ START_TEST(test_gp_lss_64bit_m16_64) {
     uint16_t sel = 0x10;
     gp_poke64(m, GP_DATA, 0x8877665544332211ull);
     test_poke(m, GP_DATA + 8, &sel, 2);
-    m->cpu.gpr[REG_RSI] = GP_DATA;
+    m->cpu.gpr[GPR_RSI] = GP_DATA;
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 1), STOP_BUDGET);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RBX], 0x8877665544332211ull);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RBX], 0x8877665544332211ull);
     ck_assert_uint_eq(m->cpu.seg[SEG_SS].selector, 0x10);
     machine_destroy(m);
 }
@@ -457,7 +457,7 @@ START_TEST(test_gp_lds_real_mode_base_is_selector_times_16) {
     uint16_t ptr[2] = {0x1234, 0x5678};
     test_poke(m, GP_DATA, ptr, sizeof(ptr));
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 1), STOP_BUDGET);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RBX] & 0xffff, 0x1234);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RBX] & 0xffff, 0x1234);
     ck_assert_uint_eq(m->cpu.seg[SEG_DS].selector, 0x5678);
     ck_assert_uint_eq(m->cpu.seg[SEG_DS].base, 0x56780);
     machine_destroy(m);
@@ -489,20 +489,20 @@ START_TEST(test_gp_rep_outsb_to_uart_forward_and_backward) {
     Machine *m = machine_with_serial(&s);
     static const uint8_t code[] = {0xf3, 0x6e}; /* rep outsb */
     test_poke(m, GP_DATA, "hello", 5);
-    m->cpu.gpr[REG_RDX] = 0x3f8;
-    m->cpu.gpr[REG_RSI] = GP_DATA;
-    m->cpu.gpr[REG_RCX] = 5;
+    m->cpu.gpr[GPR_RDX] = 0x3f8;
+    m->cpu.gpr[GPR_RSI] = GP_DATA;
+    m->cpu.gpr[GPR_RCX] = 5;
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 1), STOP_BUDGET);
     ck_assert_uint_eq(s.n, 5);
     ck_assert(memcmp(s.buf, "hello", 5) == 0);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RSI], GP_DATA + 5);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RCX], 0);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RSI], GP_DATA + 5);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RCX], 0);
     cpu_set_rflags(&m->cpu, RFLAGS_FIXED1 | RFLAGS_DF);
-    m->cpu.gpr[REG_RSI] = GP_DATA + 4;
-    m->cpu.gpr[REG_RCX] = 5;
+    m->cpu.gpr[GPR_RSI] = GP_DATA + 4;
+    m->cpu.gpr[GPR_RCX] = 5;
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 1), STOP_BUDGET);
     ck_assert(memcmp(s.buf + 5, "olleh", 5) == 0);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RSI], GP_DATA - 1);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RSI], GP_DATA - 1);
     machine_destroy(m);
 }
 END_TEST
@@ -513,13 +513,13 @@ START_TEST(test_gp_rep_outsb_16bit_address_uses_si_cx) {
     Machine *m = machine_with_serial(&s);
     static const uint8_t code[] = {0x67, 0xf3, 0x6e};
     test_poke(m, GP_DATA, "abc", 3);
-    m->cpu.gpr[REG_RDX] = 0x3f8;
-    m->cpu.gpr[REG_RSI] = 0x00010000 | GP_DATA;
-    m->cpu.gpr[REG_RCX] = 0x00070003;
+    m->cpu.gpr[GPR_RDX] = 0x3f8;
+    m->cpu.gpr[GPR_RSI] = 0x00010000 | GP_DATA;
+    m->cpu.gpr[GPR_RCX] = 0x00070003;
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 1), STOP_BUDGET);
     ck_assert(s.n == 3 && memcmp(s.buf, "abc", 3) == 0);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RSI], 0x00010000 | (GP_DATA + 3));
-    ck_assert_uint_eq(m->cpu.gpr[REG_RCX], 0x00070000);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RSI], 0x00010000 | (GP_DATA + 3));
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RCX], 0x00070000);
     machine_destroy(m);
 }
 END_TEST
@@ -529,13 +529,13 @@ START_TEST(test_gp_rep_insb_reads_port_into_es_edi) {
     /* mov al, 0x5a; mov dx, 0x3ff; out dx, al; rep insb; insw (port 0x1234, unmapped) */
     static const uint8_t code[] = {0xb0, 0x5a, 0x66, 0xba, 0xff, 0x03, 0xee, 0xf3,
                                    0x6c, 0x66, 0xba, 0x34, 0x12, 0x66, 0x6d};
-    m->cpu.gpr[REG_RDI] = 0x3100;
-    m->cpu.gpr[REG_RCX] = 3;
+    m->cpu.gpr[GPR_RDI] = 0x3100;
+    m->cpu.gpr[GPR_RCX] = 3;
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 6), STOP_BUDGET);
     ck_assert_uint_eq(gp_peek(m, 0x3100, 3), 0x5a5a5a);
     ck_assert_uint_eq(gp_peek(m, 0x3103, 2), 0xffff);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RDI], 0x3105);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RCX], 0);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RDI], 0x3105);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RCX], 0);
     machine_destroy(m);
 }
 END_TEST
@@ -547,12 +547,12 @@ START_TEST(test_gp_ins_es_limit_gp_before_port_read) {
     static const uint8_t code[] = {0xf3, 0x6c};
     m->cpu.seg[SEG_ES].limit = 0xfff;
     m->cpu.seg[SEG_ES].ar &= ~(uint32_t)AR_G;
-    m->cpu.gpr[REG_RDX] = 0x3ff;
-    m->cpu.gpr[REG_RDI] = 0x2000;
-    m->cpu.gpr[REG_RCX] = 2;
+    m->cpu.gpr[GPR_RDX] = 0x3ff;
+    m->cpu.gpr[GPR_RDI] = 0x2000;
+    m->cpu.gpr[GPR_RCX] = 2;
     gp_assert_fault(m, gp_run(m, code, sizeof(code), 1), 13, 0);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RDI], 0x2000);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RCX], 2);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RDI], 0x2000);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RCX], 2);
     machine_destroy(m);
 }
 END_TEST
@@ -574,11 +574,11 @@ static Machine *machine_cpl3_with_io_bitmap(void) {
 START_TEST(test_gp_outs_denied_by_bitmap_gp0) {
     Machine *m = machine_cpl3_with_io_bitmap();
     static const uint8_t code[] = {0xf3, 0x6e};
-    m->cpu.gpr[REG_RDX] = 0x3f8;
-    m->cpu.gpr[REG_RSI] = GP_DATA;
-    m->cpu.gpr[REG_RCX] = 1;
+    m->cpu.gpr[GPR_RDX] = 0x3f8;
+    m->cpu.gpr[GPR_RSI] = GP_DATA;
+    m->cpu.gpr[GPR_RCX] = 1;
     gp_assert_fault(m, gp_run(m, code, sizeof(code), 1), 13, 0);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RSI], GP_DATA);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RSI], GP_DATA);
     machine_destroy(m);
 }
 END_TEST
@@ -587,8 +587,8 @@ END_TEST
 START_TEST(test_gp_rep_outs_zero_count_no_permission_check) {
     Machine *m = machine_cpl3_with_io_bitmap();
     static const uint8_t code[] = {0xf3, 0x6e};
-    m->cpu.gpr[REG_RDX] = 0x3f8;
-    m->cpu.gpr[REG_RCX] = 0;
+    m->cpu.gpr[GPR_RDX] = 0x3f8;
+    m->cpu.gpr[GPR_RCX] = 0;
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 1), STOP_BUDGET);
     machine_destroy(m);
 }
@@ -597,10 +597,10 @@ END_TEST
 START_TEST(test_gp_ins_allowed_by_bitmap) {
     Machine *m = machine_cpl3_with_io_bitmap();
     static const uint8_t code[] = {0x6c}; /* insb */
-    m->cpu.gpr[REG_RDX] = 0x3ff;
-    m->cpu.gpr[REG_RDI] = 0x3100;
+    m->cpu.gpr[GPR_RDX] = 0x3ff;
+    m->cpu.gpr[GPR_RDI] = 0x3100;
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 1), STOP_BUDGET);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RDI], 0x3101);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RDI], 0x3101);
     machine_destroy(m);
 }
 END_TEST
@@ -612,14 +612,14 @@ START_TEST(test_gp_rdtscp_reads_tsc_and_tsc_aux) {
     static const uint8_t code[] = {0x0f, 0x01, 0xf9};
     m->cpu.msr[MSR_SLOT_IA32_TSC_AUX] = 0x9abcdef0;
     m->cpu.tsc_adjust = UINT64_C(1) << 32;
-    m->cpu.gpr[REG_RCX] = UINT64_MAX;
-    m->cpu.gpr[REG_RAX] = UINT64_MAX;
+    m->cpu.gpr[GPR_RCX] = UINT64_MAX;
+    m->cpu.gpr[GPR_RAX] = UINT64_MAX;
     uint64_t before = m->cpu.cycles;
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 1), STOP_BUDGET);
-    uint64_t tsc = (m->cpu.gpr[REG_RDX] << 32) | m->cpu.gpr[REG_RAX];
-    ck_assert_uint_eq(m->cpu.gpr[REG_RCX], 0x9abcdef0);
-    ck_assert_uint_le(m->cpu.gpr[REG_RAX], 0xffffffffu);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RDX], 1 + (before >> 32));
+    uint64_t tsc = (m->cpu.gpr[GPR_RDX] << 32) | m->cpu.gpr[GPR_RAX];
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RCX], 0x9abcdef0);
+    ck_assert_uint_le(m->cpu.gpr[GPR_RAX], 0xffffffffu);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RDX], 1 + (before >> 32));
     ck_assert(tsc >= before + m->cpu.tsc_adjust && tsc <= m->cpu.cycles + m->cpu.tsc_adjust);
     machine_destroy(m);
 }

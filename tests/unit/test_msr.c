@@ -45,17 +45,17 @@ static CpuModel model_without(CpuFeature f) {
 }
 
 static MachineStop rdmsr(Machine *m, uint32_t index, uint64_t *v) {
-    m->cpu.gpr[REG_RCX] = index;
-    m->cpu.gpr[REG_RAX] = m->cpu.gpr[REG_RDX] = 0xdeadbeef;
+    m->cpu.gpr[GPR_RCX] = index;
+    m->cpu.gpr[GPR_RAX] = m->cpu.gpr[GPR_RDX] = 0xdeadbeef;
     MachineStop st = gp_run(m, RDMSR, sizeof(RDMSR), 1);
-    *v = (m->cpu.gpr[REG_RDX] << 32) | (uint32_t)m->cpu.gpr[REG_RAX];
+    *v = (m->cpu.gpr[GPR_RDX] << 32) | (uint32_t)m->cpu.gpr[GPR_RAX];
     return st;
 }
 
 static MachineStop wrmsr(Machine *m, uint32_t index, uint64_t v) {
-    m->cpu.gpr[REG_RCX] = index;
-    m->cpu.gpr[REG_RAX] = (uint32_t)v;
-    m->cpu.gpr[REG_RDX] = v >> 32;
+    m->cpu.gpr[GPR_RCX] = index;
+    m->cpu.gpr[GPR_RAX] = (uint32_t)v;
+    m->cpu.gpr[GPR_RDX] = v >> 32;
     return gp_run(m, WRMSR, sizeof(WRMSR), 1);
 }
 
@@ -85,10 +85,10 @@ static void read_gp(Machine *m, uint32_t index) {
 }
 
 static uint32_t cpuid_reg(Machine *m, uint32_t leaf, unsigned reg) {
-    m->cpu.gpr[REG_RAX] = leaf;
-    m->cpu.gpr[REG_RCX] = 0;
+    m->cpu.gpr[GPR_RAX] = leaf;
+    m->cpu.gpr[GPR_RCX] = 0;
     ck_assert_int_eq(gp_run(m, CPUID, sizeof(CPUID), 1), STOP_BUDGET);
-    static const unsigned order[4] = {REG_RAX, REG_RBX, REG_RCX, REG_RDX};
+    static const unsigned order[4] = {GPR_RAX, GPR_RBX, GPR_RCX, GPR_RDX};
     return (uint32_t)m->cpu.gpr[order[reg]];
 }
 

@@ -16,7 +16,7 @@ static DecodedInsn insn_one(InsnHandler h, unsigned size) {
     d.opsize = (uint8_t)size;
     d.addrsize = 8;
     d.op_count = 1;
-    d.op[0] = opnd_reg(REG_RCX, size);
+    d.op[0] = opnd_reg(GPR_RCX, size);
     return d;
 }
 
@@ -24,8 +24,8 @@ static DecodedInsn insn_one(InsnHandler h, unsigned size) {
 static DecodedInsn insn_imul2(unsigned size) {
     DecodedInsn d = insn_one(exec_imul, size);
     d.op_count = 2;
-    d.op[0] = opnd_reg(REG_RAX, size);
-    d.op[1] = opnd_reg(REG_RCX, size);
+    d.op[0] = opnd_reg(GPR_RAX, size);
+    d.op[1] = opnd_reg(GPR_RCX, size);
     return d;
 }
 
@@ -80,20 +80,20 @@ START_TEST(test_muldiv_mul_case_matches_hand_value) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.rflags = 2 | ZF | AF; /* both must end up 0 */
-    cpu.gpr[REG_RAX] = c->rax;
-    cpu.gpr[REG_RCX] = c->rcx;
-    cpu.gpr[REG_RDX] = c->rdx;
+    cpu.gpr[GPR_RAX] = c->rax;
+    cpu.gpr[GPR_RCX] = c->rcx;
+    cpu.gpr[GPR_RDX] = c->rdx;
     DecodedInsn d = c->form == 1   ? insn_one(c->h, c->size)
                     : c->form == 2 ? insn_imul2(c->size)
                                    : insn_imul3(c->size, c->imm);
     ck_assert_int_eq(c->h(&cpu, &d), SIM_OK);
-    ck_assert_msg(cpu.gpr[REG_RAX] == c->want_rax, "case %d: rax %#llx", _i,
-                  (unsigned long long)cpu.gpr[REG_RAX]);
-    ck_assert_msg(cpu.gpr[REG_RDX] == c->want_rdx, "case %d: rdx %#llx", _i,
-                  (unsigned long long)cpu.gpr[REG_RDX]);
+    ck_assert_msg(cpu.gpr[GPR_RAX] == c->want_rax, "case %d: rax %#llx", _i,
+                  (unsigned long long)cpu.gpr[GPR_RAX]);
+    ck_assert_msg(cpu.gpr[GPR_RDX] == c->want_rdx, "case %d: rdx %#llx", _i,
+                  (unsigned long long)cpu.gpr[GPR_RDX]);
     ck_assert_msg(arith(&cpu) == c->wflags, "case %d: flags %#llx", _i,
                   (unsigned long long)arith(&cpu));
-    ck_assert_uint_eq(cpu.gpr[REG_RCX], c->rcx);
+    ck_assert_uint_eq(cpu.gpr[GPR_RCX], c->rcx);
 }
 END_TEST
 
@@ -150,25 +150,25 @@ START_TEST(test_muldiv_div_case_matches_hand_value) {
     cpu_setup(&cpu);
     cpu.rflags = 2 | RFLAGS_IF;
     flags_set_lazy(&cpu, LAZY_SUB, 1, 0x80, 1, 0x7f); /* OF AF: must survive */
-    cpu.gpr[REG_RAX] = c->rax;
-    cpu.gpr[REG_RDX] = c->rdx;
-    cpu.gpr[REG_RCX] = c->rcx;
+    cpu.gpr[GPR_RAX] = c->rax;
+    cpu.gpr[GPR_RDX] = c->rdx;
+    cpu.gpr[GPR_RCX] = c->rcx;
     DecodedInsn d = insn_one(c->h, c->size);
     SimStatus st = c->h(&cpu, &d);
     if (c->de) {
         ck_assert_msg(st == SIM_FAULT, "case %d: no #DE", _i);
         ck_assert_uint_eq(cpu.fault.vector, EXC_DE);
         ck_assert(!cpu.fault.has_error);
-        ck_assert_uint_eq(cpu.gpr[REG_RAX], c->rax);
-        ck_assert_uint_eq(cpu.gpr[REG_RDX], c->rdx);
+        ck_assert_uint_eq(cpu.gpr[GPR_RAX], c->rax);
+        ck_assert_uint_eq(cpu.gpr[GPR_RDX], c->rdx);
     } else {
         ck_assert_msg(st == SIM_OK, "case %d: unexpected fault", _i);
-        ck_assert_msg(cpu.gpr[REG_RAX] == c->want_rax, "case %d: rax %#llx", _i,
-                      (unsigned long long)cpu.gpr[REG_RAX]);
-        ck_assert_msg(cpu.gpr[REG_RDX] == c->want_rdx, "case %d: rdx %#llx", _i,
-                      (unsigned long long)cpu.gpr[REG_RDX]);
+        ck_assert_msg(cpu.gpr[GPR_RAX] == c->want_rax, "case %d: rax %#llx", _i,
+                      (unsigned long long)cpu.gpr[GPR_RAX]);
+        ck_assert_msg(cpu.gpr[GPR_RDX] == c->want_rdx, "case %d: rdx %#llx", _i,
+                      (unsigned long long)cpu.gpr[GPR_RDX]);
     }
-    ck_assert_uint_eq(cpu.gpr[REG_RCX], c->rcx);
+    ck_assert_uint_eq(cpu.gpr[GPR_RCX], c->rcx);
     ck_assert_uint_eq(cpu_get_rflags(&cpu), 2 | RFLAGS_IF | OF | AF); /* flags unchanged (doc) */
 }
 END_TEST
@@ -239,13 +239,13 @@ START_TEST(test_muldiv_mul_matches_host_cpu) {
                 uint64_t hf = fn(&ha, &hd, s, 2);
                 CpuState cpu;
                 cpu_setup(&cpu);
-                cpu.gpr[REG_RAX] = host_values[x];
-                cpu.gpr[REG_RDX] = 0x5555555555555555;
-                cpu.gpr[REG_RCX] = s;
+                cpu.gpr[GPR_RAX] = host_values[x];
+                cpu.gpr[GPR_RDX] = 0x5555555555555555;
+                cpu.gpr[GPR_RCX] = s;
                 DecodedInsn d = _i == 2 ? insn_imul2(sizes[si])
                                         : insn_one(_i == 0 ? exec_mul : exec_imul, sizes[si]);
                 ck_assert_int_eq(d.handler(&cpu, &d), SIM_OK);
-                ck_assert_msg(cpu.gpr[REG_RAX] == ha && cpu.gpr[REG_RDX] == hd,
+                ck_assert_msg(cpu.gpr[GPR_RAX] == ha && cpu.gpr[GPR_RDX] == hd,
                               "form %d size %u a %#llx b %#llx", _i, sizes[si],
                               (unsigned long long)host_values[x], (unsigned long long)s);
                 ck_assert_uint_eq(arith(&cpu) & (CF | OF), hf & (CF | OF));
@@ -278,12 +278,12 @@ START_TEST(test_muldiv_div_matches_host_cpu) {
                 (is_signed ? idiv : div)[si](&ha, &hd, s, 2);
                 CpuState cpu;
                 cpu_setup(&cpu);
-                cpu.gpr[REG_RAX] = rax;
-                cpu.gpr[REG_RDX] = rdx;
-                cpu.gpr[REG_RCX] = s;
+                cpu.gpr[GPR_RAX] = rax;
+                cpu.gpr[GPR_RDX] = rdx;
+                cpu.gpr[GPR_RCX] = s;
                 DecodedInsn d = insn_one(is_signed ? exec_idiv : exec_div, size);
                 ck_assert_int_eq(d.handler(&cpu, &d), SIM_OK);
-                ck_assert_msg(cpu.gpr[REG_RAX] == ha && cpu.gpr[REG_RDX] == hd,
+                ck_assert_msg(cpu.gpr[GPR_RAX] == ha && cpu.gpr[GPR_RDX] == hd,
                               "%s size %u n %#llx d %#llx", is_signed ? "idiv" : "div", size,
                               (unsigned long long)lo, (unsigned long long)s);
             }

@@ -44,7 +44,7 @@ static Machine *pae_machine(void) {
 }
 
 static MachineStop run1(Machine *m, const uint8_t *code, size_t n, uint64_t eax) {
-    m->cpu.gpr[REG_RAX] = eax;
+    m->cpu.gpr[GPR_RAX] = eax;
     return gp_run(m, code, n, 1);
 }
 
@@ -59,8 +59,8 @@ static void assert_regs_match(Machine *m, uint64_t table) {
 }
 
 static MachineStop load_high(Machine *m) {
-    m->cpu.gpr[REG_RSI] = HIGH_DATA;
-    m->cpu.gpr[REG_RAX] = 0;
+    m->cpu.gpr[GPR_RSI] = HIGH_DATA;
+    m->cpu.gpr[GPR_RAX] = 0;
     return gp_run(m, LOAD_EAX_ESI, sizeof(LOAD_EAX_ESI), 1);
 }
 
@@ -71,7 +71,7 @@ START_TEST(test_pae_regs_mov_cr0_entering_pae_paging_loads_pdptes) {
     enable_paging(m);
     assert_regs_match(m, PDPT_A);
     ck_assert_int_eq(load_high(m), STOP_BUDGET);
-    ck_assert_uint_eq((uint32_t)m->cpu.gpr[REG_RAX], 0x600dcafe);
+    ck_assert_uint_eq((uint32_t)m->cpu.gpr[GPR_RAX], 0x600dcafe);
     machine_destroy(m);
 }
 END_TEST
@@ -84,8 +84,8 @@ START_TEST(test_pae_regs_walk_uses_registers_until_reload) {
     gp_poke64(m, PDPT_A + 8, 0);
     mem_tlb_flush_all(&m->cpu.tlb); /* a TLB may drop entries at any time */
     ck_assert_int_eq(load_high(m), STOP_BUDGET);
-    ck_assert_uint_eq((uint32_t)m->cpu.gpr[REG_RAX], 0x600dcafe);
-    m->cpu.gpr[REG_RBX] = PDPT_A;
+    ck_assert_uint_eq((uint32_t)m->cpu.gpr[GPR_RAX], 0x600dcafe);
+    m->cpu.gpr[GPR_RBX] = PDPT_A;
     ck_assert_int_eq(gp_run(m, MOV_CR3_EBX, 3, 1), STOP_BUDGET);
     ck_assert_uint_eq(m->cpu.pdpte[1], 0);
     MachineStop st = load_high(m);
@@ -106,7 +106,7 @@ START_TEST(test_pae_regs_mov_cr3_reserved_bit_gp_nothing_loaded) {
     memcpy(before, m->cpu.pdpte, sizeof(before));
     gp_poke64(m, PDPT_B, PD_LOW | PTE_P);
     gp_poke64(m, PDPT_B + 16, PD_HIGH | PTE_P | (UINT64_C(1) << reserved_bits[_i]));
-    m->cpu.gpr[REG_RBX] = PDPT_B;
+    m->cpu.gpr[GPR_RBX] = PDPT_B;
     gp_assert_fault(m, gp_run(m, MOV_CR3_EBX, 3, 1), EXC_GP, 0);
     ck_assert_uint_eq(m->cpu.cr3, PDPT_A);
     ck_assert_mem_eq(m->cpu.pdpte, before, sizeof(before));
@@ -119,7 +119,7 @@ START_TEST(test_pae_regs_mov_cr3_other_bits_accepted) {
     enable_paging(m);
     gp_poke64(m, PDPT_B, PD_LOW | PTE_P);
     gp_poke64(m, PDPT_B + 16, PD_HIGH | PTE_P | (UINT64_C(1) << free_bits[_i]));
-    m->cpu.gpr[REG_RBX] = PDPT_B;
+    m->cpu.gpr[GPR_RBX] = PDPT_B;
     ck_assert_int_eq(gp_run(m, MOV_CR3_EBX, 3, 1), STOP_BUDGET);
     ck_assert_uint_eq(m->cpu.cr3, PDPT_B);
     assert_regs_match(m, PDPT_B);
@@ -133,7 +133,7 @@ START_TEST(test_pae_regs_not_present_pdpte_bits_ignored) {
     enable_paging(m);
     gp_poke64(m, PDPT_B, PD_LOW | PTE_P);
     gp_poke64(m, PDPT_B + 24, UINT64_C(0x80000000000001e6));
-    m->cpu.gpr[REG_RBX] = PDPT_B;
+    m->cpu.gpr[GPR_RBX] = PDPT_B;
     ck_assert_int_eq(gp_run(m, MOV_CR3_EBX, 3, 1), STOP_BUDGET);
     ck_assert_uint_eq(m->cpu.pdpte[3], UINT64_C(0x80000000000001e6));
     machine_destroy(m);
@@ -275,7 +275,7 @@ START_TEST(test_pcid_cr3_bit63_not_stored_tlb_still_flushed) {
     uint64_t v = UINT64_C(0x8000000000000000) | GP_PML4;
     gp_assert_fault(m, run1(m, MOV_CR3_RAX, 3, v), EXC_GP, 0);
     m->cpu.cr4 |= CR4_PCIDE;
-    m->cpu.gpr[REG_RSI] = GP_DATA;
+    m->cpu.gpr[GPR_RSI] = GP_DATA;
     ck_assert_int_eq(gp_run(m, LOAD_EAX_ESI, 2, 1), STOP_BUDGET);
     ck_assert_ptr_nonnull(mem_tlb_lookup(&m->cpu.tlb, GP_DATA));
     ck_assert_int_eq(run1(m, MOV_CR3_RAX, 3, v | 0x5), STOP_BUDGET);

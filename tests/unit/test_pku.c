@@ -34,7 +34,7 @@ static Machine *pku_machine(void) {
     gp_set_pte(m, GP_CODE, 7);
     gp_set_pte(m, GP_DATA, 7 | PTE_AD);
     m->cpu.cr4 |= CR4_PKE;
-    m->cpu.gpr[REG_RSI] = GP_DATA;
+    m->cpu.gpr[GPR_RSI] = GP_DATA;
     return m;
 }
 
@@ -48,9 +48,9 @@ static void enter_cpl3(Machine *m) {
 }
 
 static MachineStop wrpkru(Machine *m, uint64_t rax, uint64_t rcx, uint64_t rdx) {
-    m->cpu.gpr[REG_RAX] = rax;
-    m->cpu.gpr[REG_RCX] = rcx;
-    m->cpu.gpr[REG_RDX] = rdx;
+    m->cpu.gpr[GPR_RAX] = rax;
+    m->cpu.gpr[GPR_RCX] = rcx;
+    m->cpu.gpr[GPR_RDX] = rdx;
     return gp_run(m, WRPKRU, sizeof(WRPKRU), 1);
 }
 
@@ -59,7 +59,7 @@ static MachineStop wrpkru(Machine *m, uint64_t rax, uint64_t rcx, uint64_t rdx) 
 START_TEST(test_pku_instructions_ud_without_cr4_pke) {
     Machine *m = pku_machine();
     m->cpu.cr4 &= ~CR4_PKE;
-    m->cpu.gpr[REG_RCX] = 0;
+    m->cpu.gpr[GPR_RCX] = 0;
     gp_assert_fault(m, gp_run(m, RDPKRU, sizeof(RDPKRU), 1), EXC_UD, 0);
     gp_assert_fault(m, wrpkru(m, 0xc, 0, 0), EXC_UD, 0);
     ck_assert_uint_eq(m->cpu.pkru, 0);
@@ -75,11 +75,11 @@ START_TEST(test_pku_wrpkru_rdpkru_round_trip_at_cpl3) {
     ck_assert_int_eq(wrpkru(m, UINT64_C(0xffffffff5555000c), UINT64_C(1) << 32, UINT64_C(7) << 32),
                      STOP_BUDGET);
     ck_assert_uint_eq(m->cpu.pkru, 0x5555000c);
-    m->cpu.gpr[REG_RAX] = m->cpu.gpr[REG_RDX] = ~UINT64_C(0);
-    m->cpu.gpr[REG_RCX] = UINT64_C(1) << 32;
+    m->cpu.gpr[GPR_RAX] = m->cpu.gpr[GPR_RDX] = ~UINT64_C(0);
+    m->cpu.gpr[GPR_RCX] = UINT64_C(1) << 32;
     ck_assert_int_eq(gp_run(m, RDPKRU, sizeof(RDPKRU), 1), STOP_BUDGET);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RAX], 0x5555000c);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RDX], 0);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RAX], 0x5555000c);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RDX], 0);
     machine_destroy(m);
 }
 END_TEST
@@ -89,7 +89,7 @@ START_TEST(test_pku_ecx_or_edx_nonzero_gp) {
     gp_assert_fault(m, wrpkru(m, 0xc, 1, 0), EXC_GP, 0);
     gp_assert_fault(m, wrpkru(m, 0xc, 0, 1), EXC_GP, 0);
     ck_assert_uint_eq(m->cpu.pkru, 0);
-    m->cpu.gpr[REG_RCX] = 1;
+    m->cpu.gpr[GPR_RCX] = 1;
     gp_assert_fault(m, gp_run(m, RDPKRU, sizeof(RDPKRU), 1), EXC_GP, 0);
     machine_destroy(m);
 }
@@ -136,7 +136,7 @@ START_TEST(test_pku_data_access_checked_by_key) {
     m->cpu.pkru = c->pkru;
     if (!c->wp) m->cpu.cr0 &= ~CR0_WP;
     if (c->user) enter_cpl3(m);
-    m->cpu.gpr[REG_RAX] = 0x1234;
+    m->cpu.gpr[GPR_RAX] = 0x1234;
     MachineStop st = c->write ? gp_run(m, STORE, 2, 1) : gp_run(m, LOAD, 2, 1);
     if (!c->error) {
         ck_assert_msg(st == STOP_BUDGET, "%s: #%u %#x", c->what, m->cpu.fault.vector,
@@ -189,7 +189,7 @@ START_TEST(test_pku_no_effect_outside_ia32e_paging) {
     m->cpu.cr4 = CR4_PKE;
     m->cpu.pkru = AD(0) | WD(0);
     mem_tlb_flush_all(&m->cpu.tlb);
-    m->cpu.gpr[REG_RSI] = GP_DATA;
+    m->cpu.gpr[GPR_RSI] = GP_DATA;
     ck_assert_int_eq(gp_run(m, LOAD, 2, 1), STOP_BUDGET);
     ck_assert_int_eq(gp_run(m, STORE, 2, 1), STOP_BUDGET);
     machine_destroy(m);
@@ -207,15 +207,15 @@ START_TEST(test_pku_wrpkru_revokes_cached_permission) {
     ck_assert_int_eq(gp_run(m, LOAD, 2, 1), STOP_BUDGET);
     ck_assert_int_eq(gp_run(m, STORE, 2, 1), STOP_BUDGET);
     ck_assert_int_eq(wrpkru(m, AD(2), 0, 0), STOP_BUDGET);
-    m->cpu.gpr[REG_RSI] = GP_DATA;
+    m->cpu.gpr[GPR_RSI] = GP_DATA;
     gp_assert_fault(m, gp_run(m, LOAD, 2, 1), EXC_PF, 0x25);
     ck_assert_int_eq(wrpkru(m, 0, 0, 0), STOP_BUDGET);
-    m->cpu.gpr[REG_RSI] = GP_DATA;
+    m->cpu.gpr[GPR_RSI] = GP_DATA;
     ck_assert_int_eq(gp_run(m, LOAD, 2, 1), STOP_BUDGET);
     /* WRPKRU then the load in one block: the load sees the new PKRU. */
     static const uint8_t wrpkru_load[] = {0x0f, 0x01, 0xef, 0x8b, 0x06};
-    m->cpu.gpr[REG_RAX] = AD(2);
-    m->cpu.gpr[REG_RCX] = m->cpu.gpr[REG_RDX] = 0;
+    m->cpu.gpr[GPR_RAX] = AD(2);
+    m->cpu.gpr[GPR_RCX] = m->cpu.gpr[GPR_RDX] = 0;
     MachineStop st = gp_run(m, wrpkru_load, sizeof(wrpkru_load), 2);
     ck_assert_int_eq(st, STOP_EXCEPTION);
     ck_assert_uint_eq(m->cpu.fault.error, 0x25);

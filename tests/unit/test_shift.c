@@ -15,8 +15,8 @@ static DecodedInsn insn_shift_cl(InsnHandler h, unsigned size) {
     d.opsize = (uint8_t)size;
     d.addrsize = 8;
     d.op_count = 2;
-    d.op[0] = opnd_reg(REG_RAX, size);
-    d.op[1] = opnd_reg(REG_RCX, 1);
+    d.op[0] = opnd_reg(GPR_RAX, size);
+    d.op[1] = opnd_reg(GPR_RCX, 1);
     return d;
 }
 
@@ -24,8 +24,8 @@ static DecodedInsn insn_shift_cl(InsnHandler h, unsigned size) {
 static DecodedInsn insn_double_cl(InsnHandler h, unsigned size) {
     DecodedInsn d = insn_shift_cl(h, size);
     d.op_count = 3;
-    d.op[1] = opnd_reg(REG_RDX, size);
-    d.op[2] = opnd_reg(REG_RCX, 1);
+    d.op[1] = opnd_reg(GPR_RDX, size);
+    d.op[2] = opnd_reg(GPR_RCX, 1);
     return d;
 }
 
@@ -110,13 +110,13 @@ START_TEST(test_shift_case_matches_hand_value) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.rflags = 2 | RFLAGS_IF | c->fin;
-    cpu.gpr[REG_RAX] = c->v;
-    cpu.gpr[REG_RCX] = c->count;
-    cpu.gpr[REG_RDX] = c->src;
+    cpu.gpr[GPR_RAX] = c->v;
+    cpu.gpr[GPR_RCX] = c->count;
+    cpu.gpr[GPR_RDX] = c->src;
     DecodedInsn d = dbl ? insn_double_cl(c->h, c->size) : insn_shift_cl(c->h, c->size);
     ck_assert_int_eq(c->h(&cpu, &d), SIM_OK);
-    ck_assert_msg(cpu.gpr[REG_RAX] == c->want, "case %d: result %#llx want %#llx", _i,
-                  (unsigned long long)cpu.gpr[REG_RAX], (unsigned long long)c->want);
+    ck_assert_msg(cpu.gpr[GPR_RAX] == c->want, "case %d: result %#llx want %#llx", _i,
+                  (unsigned long long)cpu.gpr[GPR_RAX], (unsigned long long)c->want);
     ck_assert_msg(arith(&cpu) == c->wflags, "case %d: flags %#llx want %#llx", _i,
                   (unsigned long long)arith(&cpu), (unsigned long long)c->wflags);
     ck_assert(cpu_get_rflags(&cpu) & RFLAGS_IF);
@@ -132,14 +132,14 @@ START_TEST(test_shift_count_zero_leaves_lazy_flags) {
     for (unsigned si = 0; si < 4; si++) {
         CpuState cpu;
         cpu_setup(&cpu);
-        cpu.gpr[REG_RAX] = 0x8123456789abcdef;
-        cpu.gpr[REG_RCX] = sizes[si] == 8 ? 64 : 32;      /* masks to 0 */
+        cpu.gpr[GPR_RAX] = 0x8123456789abcdef;
+        cpu.gpr[GPR_RCX] = sizes[si] == 8 ? 64 : 32;      /* masks to 0 */
         flags_set_lazy(&cpu, LAZY_SUB, 1, 0x80, 1, 0x7f); /* OF AF */
         DecodedInsn d = insn_shift_cl(all_shifts[_i], sizes[si]);
         ck_assert_int_eq(all_shifts[_i](&cpu, &d), SIM_OK);
         ck_assert_uint_eq(arith(&cpu), OF | AF);
         uint64_t want = sizes[si] == 4 ? 0x89abcdef : 0x8123456789abcdef;
-        ck_assert_uint_eq(cpu.gpr[REG_RAX], want); /* 32-bit: zero-extended (doc) */
+        ck_assert_uint_eq(cpu.gpr[GPR_RAX], want); /* 32-bit: zero-extended (doc) */
     }
 }
 END_TEST
@@ -148,17 +148,17 @@ START_TEST(test_shift_double_count_zero_leaves_flags_and_value) {
     CpuState cpu;
     cpu_setup(&cpu);
     cpu.rflags = 2 | CF | ZF;
-    cpu.gpr[REG_RAX] = 0x1234;
-    cpu.gpr[REG_RDX] = 0xffff;
-    cpu.gpr[REG_RCX] = 32;
+    cpu.gpr[GPR_RAX] = 0x1234;
+    cpu.gpr[GPR_RDX] = 0xffff;
+    cpu.gpr[GPR_RCX] = 32;
     DecodedInsn d = insn_double_cl(exec_shld, 2);
     ck_assert_int_eq(exec_shld(&cpu, &d), SIM_OK);
-    ck_assert_uint_eq(cpu.gpr[REG_RAX], 0x1234);
+    ck_assert_uint_eq(cpu.gpr[GPR_RAX], 0x1234);
     ck_assert_uint_eq(arith(&cpu), CF | ZF);
     d = insn_double_cl(exec_shrd, 8);
-    cpu.gpr[REG_RCX] = 64;
+    cpu.gpr[GPR_RCX] = 64;
     ck_assert_int_eq(exec_shrd(&cpu, &d), SIM_OK);
-    ck_assert_uint_eq(cpu.gpr[REG_RAX], 0x1234);
+    ck_assert_uint_eq(cpu.gpr[GPR_RAX], 0x1234);
     ck_assert_uint_eq(arith(&cpu), CF | ZF);
 }
 END_TEST
@@ -168,16 +168,16 @@ END_TEST
 START_TEST(test_shift_of_count_one_defined_count_two_first_step) {
     CpuState cpu;
     cpu_setup(&cpu);
-    cpu.gpr[REG_RAX] = 0x60; /* 0110 0000 */
-    cpu.gpr[REG_RCX] = 1;
+    cpu.gpr[GPR_RAX] = 0x60; /* 0110 0000 */
+    cpu.gpr[GPR_RCX] = 1;
     DecodedInsn d = insn_shift_cl(exec_shl, 1);
     ck_assert_int_eq(exec_shl(&cpu, &d), SIM_OK); /* 0xc0: CF 0, MSB 1 -> OF 1 */
     ck_assert(arith(&cpu) & OF);
-    cpu.gpr[REG_RAX] = 0x60;
-    cpu.gpr[REG_RCX] = 2;
+    cpu.gpr[GPR_RAX] = 0x60;
+    cpu.gpr[GPR_RCX] = 2;
     ck_assert_int_eq(exec_shl(&cpu, &d), SIM_OK); /* 0x80: b7 ^ b6 of 0x60 = 1 (doc) */
     ck_assert(arith(&cpu) & OF);
-    cpu.gpr[REG_RAX] = 0x20;
+    cpu.gpr[GPR_RAX] = 0x20;
     ck_assert_int_eq(exec_shl(&cpu, &d), SIM_OK); /* 0x80: b7 ^ b6 of 0x20 = 0 (doc) */
     ck_assert(!(arith(&cpu) & OF));
 }
@@ -186,13 +186,13 @@ END_TEST
 START_TEST(test_shift_imm_count_operand) {
     CpuState cpu;
     cpu_setup(&cpu);
-    cpu.gpr[REG_RAX] = 0x1;
+    cpu.gpr[GPR_RAX] = 0x1;
     DecodedInsn d = insn_shift_cl(exec_shl, 8);
     d.op[1].kind = OPK_IMM;
     d.op[1].reg = 0;
     d.imm = 4;
     ck_assert_int_eq(exec_shl(&cpu, &d), SIM_OK);
-    ck_assert_uint_eq(cpu.gpr[REG_RAX], 0x10);
+    ck_assert_uint_eq(cpu.gpr[GPR_RAX], 0x10);
 }
 END_TEST
 
@@ -200,11 +200,11 @@ START_TEST(test_shift_rotate_keeps_lazy_sf_zf_af_pf) {
     CpuState cpu;
     cpu_setup(&cpu);
     flags_set_lazy(&cpu, LAZY_SUB, 1, 0, 1, 0xff); /* CF SF AF PF */
-    cpu.gpr[REG_RAX] = 0x1;
-    cpu.gpr[REG_RCX] = 1;
+    cpu.gpr[GPR_RAX] = 0x1;
+    cpu.gpr[GPR_RCX] = 1;
     DecodedInsn d = insn_shift_cl(exec_ror, 4);
     ck_assert_int_eq(exec_ror(&cpu, &d), SIM_OK); /* 0x80000000: CF 1, OF 1 */
-    ck_assert_uint_eq(cpu.gpr[REG_RAX], 0x80000000);
+    ck_assert_uint_eq(cpu.gpr[GPR_RAX], 0x80000000);
     ck_assert_uint_eq(arith(&cpu), CF | OF | SF | AF | PF);
 }
 END_TEST
@@ -213,11 +213,11 @@ START_TEST(test_shift_rcl_uses_lazy_cf) {
     CpuState cpu;
     cpu_setup(&cpu);
     flags_set_lazy(&cpu, LAZY_ADD, 8, 0xffffffffffffffff, 1, 0); /* CF */
-    cpu.gpr[REG_RAX] = 0;
-    cpu.gpr[REG_RCX] = 1;
+    cpu.gpr[GPR_RAX] = 0;
+    cpu.gpr[GPR_RCX] = 1;
     DecodedInsn d = insn_shift_cl(exec_rcl, 8);
     ck_assert_int_eq(exec_rcl(&cpu, &d), SIM_OK);
-    ck_assert_uint_eq(cpu.gpr[REG_RAX], 1);
+    ck_assert_uint_eq(cpu.gpr[GPR_RAX], 1);
     ck_assert(!flags_cf(&cpu));
 }
 END_TEST
@@ -311,13 +311,13 @@ START_TEST(test_shift_matches_host_cpu) {
                 CpuState cpu;
                 cpu_setup(&cpu);
                 cpu.rflags = fin;
-                cpu.gpr[REG_RAX] = host_values[x];
-                cpu.gpr[REG_RCX] = count;
+                cpu.gpr[GPR_RAX] = host_values[x];
+                cpu.gpr[GPR_RCX] = count;
                 DecodedInsn d = insn_shift_cl(h->h, sizes[si]);
                 ck_assert_int_eq(h->h(&cpu, &d), SIM_OK);
                 unsigned masked = count & (bits == 64 ? 63 : 31);
                 uint64_t m = defined_flags(h->h, h->rotate, bits, masked);
-                ck_assert_msg(cpu.gpr[REG_RAX] == hd && (arith(&cpu) & m) == (hf & m),
+                ck_assert_msg(cpu.gpr[GPR_RAX] == hd && (arith(&cpu) & m) == (hf & m),
                               "insn %d size %u v %#llx count %u", _i, sizes[si],
                               (unsigned long long)host_values[x], count);
             }
@@ -370,16 +370,16 @@ START_TEST(test_shift_double_matches_host_cpu) {
                 CpuState cpu;
                 cpu_setup(&cpu);
                 cpu.rflags = fin;
-                cpu.gpr[REG_RAX] = v;
-                cpu.gpr[REG_RDX] = s;
-                cpu.gpr[REG_RCX] = count;
+                cpu.gpr[GPR_RAX] = v;
+                cpu.gpr[GPR_RDX] = s;
+                cpu.gpr[GPR_RCX] = count;
                 InsnHandler h = left ? exec_shld : exec_shrd;
                 DecodedInsn d = insn_double_cl(h, sizes[si]);
                 ck_assert_int_eq(h(&cpu, &d), SIM_OK);
                 unsigned masked = count & (bits == 64 ? 63 : 31);
                 uint64_t m =
                     masked == 0 ? RFLAGS_ARITH : CF | SF | ZF | PF | (masked == 1 ? OF : 0);
-                ck_assert_msg(cpu.gpr[REG_RAX] == hd && (arith(&cpu) & m) == (hf & m),
+                ck_assert_msg(cpu.gpr[GPR_RAX] == hd && (arith(&cpu) & m) == (hf & m),
                               "%s size %u v %#llx count %u", left ? "shld" : "shrd", sizes[si],
                               (unsigned long long)v, count);
             }

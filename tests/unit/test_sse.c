@@ -274,9 +274,9 @@ START_TEST(test_sse_movaps_misaligned_stack_raises_gp_not_ss)
 {
     static const uint8_t movaps[] = {0x0f, 0x28, 0x44, 0x24, 0x08}; /* movaps xmm0, [esp+8] */
     Machine *m = sse_flat32();
-    m->cpu.gpr[REG_RSP] = 0x7004;
+    m->cpu.gpr[GPR_RSP] = 0x7004;
     RUN_FAULT(m, movaps, EXC_GP);
-    m->cpu.gpr[REG_RSP] = 0x7008;
+    m->cpu.gpr[GPR_RSP] = 0x7008;
     RUN_OK(m, movaps);
     machine_destroy(m);
 }
@@ -672,19 +672,19 @@ START_TEST(test_sse_cvtss2si_rounding_truncation_and_indefinite)
     Machine *m = sse_flat32();
     set_xmm_d(m, 1, 0x40200000, 0, 0, 0); /* 2.5: round to even */
     RUN_OK(m, cvt);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RAX], 2);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RAX], 2);
     set_xmm_d(m, 1, 0xc02ccccd, 0, 0, 0); /* -2.7 */
     RUN_OK(m, cvtt);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RAX], 0xfffffffe);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RAX], 0xfffffffe);
     m->cpu.fpu.mxcsr = MXCSR_RESET;
     set_xmm_d(m, 1, 0x4f32d05e, 0, 0, 0); /* 3e9: out of range */
     RUN_OK(m, cvt);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RAX], 0x80000000u);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RAX], 0x80000000u);
     ck_assert_uint_eq(m->cpu.fpu.mxcsr & MXCSR_IE, MXCSR_IE);
     m->cpu.fpu.mxcsr = MXCSR_RESET & ~(MXCSR_IE << MXCSR_MASK_SHIFT);
-    m->cpu.gpr[REG_RAX] = 77;
+    m->cpu.gpr[GPR_RAX] = 77;
     RUN_FAULT(m, cvt, EXC_XM);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RAX], 77);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RAX], 77);
     machine_destroy(m);
 }
 END_TEST
@@ -695,7 +695,7 @@ START_TEST(test_sse_cvtsi2sd_and_cvtps2pd)
     static const uint8_t cvtps2pd[] = {0x0f, 0x5a, 0xc1};       /* cvtps2pd xmm0, xmm1 */
     Machine *m = sse_flat32();
     set_xmm(m, 0, 0, 0x5555);
-    m->cpu.gpr[REG_RAX] = 0xfffffffb; /* -5 */
+    m->cpu.gpr[GPR_RAX] = 0xfffffffb; /* -5 */
     RUN_OK(m, cvtsi2sd);
     assert_xmm(m, 0, 0xc014000000000000ull, 0x5555);
     set_xmm_d(m, 1, 0x3f800000, 0xc0000000, 0x7fc00000, 0x7fc00000);
@@ -735,14 +735,14 @@ START_TEST(test_sse_cvt_64bit_gpr_forms)
     static const uint8_t cvttsd2siq[] = {0xf2, 0x48, 0x0f, 0x2c, 0xc1}; /* cvttsd2si rax, xmm1 */
     static const uint8_t movq_rax[] = {0x66, 0x48, 0x0f, 0x7e, 0xc8};   /* movq rax, xmm1 */
     Machine *m = sse_long64();
-    m->cpu.gpr[REG_RAX] = 1ull << 40;
+    m->cpu.gpr[GPR_RAX] = 1ull << 40;
     RUN_OK(m, cvtsi2ssq);
     ck_assert_uint_eq(xmm_d(m, 0, 0), 0x53800000);
     set_xmm(m, 1, 0xc2a0000000000000ull, 0); /* -2^43 */
     RUN_OK(m, cvttsd2siq);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RAX], (uint64_t)-(INT64_C(1) << 43));
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RAX], (uint64_t)-(INT64_C(1) << 43));
     RUN_OK(m, movq_rax);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RAX], 0xc2a0000000000000ull);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RAX], 0xc2a0000000000000ull);
     machine_destroy(m);
 }
 END_TEST
@@ -826,10 +826,10 @@ START_TEST(test_sse_integer_ops_hand_values)
         set_xmm(m, 0, c->a[0], c->a[1]);
         set_xmm(m, 1, c->b[0], c->b[1]);
     }
-    m->cpu.gpr[REG_RAX] = 0xdeadbeefdeadbeefull;
+    m->cpu.gpr[GPR_RAX] = 0xdeadbeefdeadbeefull;
     run_ok(m, c->code, len);
     if (strcmp(c->name, "pextrw") == 0)
-        ck_assert_uint_eq(m->cpu.gpr[REG_RAX], 5); /* r32 destination zero-extends */
+        ck_assert_uint_eq(m->cpu.gpr[GPR_RAX], 5); /* r32 destination zero-extends */
     else if (int_case_is_mmx(c))
         ck_assert_msg(m->cpu.fpu.r[0].significand == c->want[0], "%s: %016llx", c->name,
                       (unsigned long long)m->cpu.fpu.r[0].significand);
@@ -845,14 +845,14 @@ START_TEST(test_sse_pinsrw_and_movemasks)
     static const uint8_t pmovmskb[] = {0x66, 0x0f, 0xd7, 0xc1};    /* pmovmskb eax, xmm1 */
     static const uint8_t movmskpd[] = {0x66, 0x0f, 0x50, 0xc1};    /* movmskpd eax, xmm1 */
     Machine *m = sse_flat32();
-    m->cpu.gpr[REG_RAX] = 0x12345678;
+    m->cpu.gpr[GPR_RAX] = 0x12345678;
     RUN_OK(m, pinsrw_mm);
     ck_assert_uint_eq(m->cpu.fpu.r[0].significand, 0x0000567800000000ull);
     set_xmm(m, 1, 0x80000000000000ffull, 0x8000000000000000ull);
     RUN_OK(m, pmovmskb);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RAX], 0x8081);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RAX], 0x8081);
     RUN_OK(m, movmskpd);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RAX], 0x3);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RAX], 0x3);
     machine_destroy(m);
 }
 END_TEST
@@ -867,12 +867,12 @@ START_TEST(test_sse_movd_movq_zero_extend)
     static const uint8_t movq_st[] = {0x66, 0x0f, 0xd6, 0x0d, 0x00, 0x30, 0x00, 0x00};
     Machine *m = sse_flat32();
     set_xmm(m, 0, ~0ull, ~0ull);
-    m->cpu.gpr[REG_RAX] = 0x89abcdef;
+    m->cpu.gpr[GPR_RAX] = 0x89abcdef;
     RUN_OK(m, movd_xmm);
     assert_xmm(m, 0, 0x89abcdef, 0);
     set_xmm(m, 1, 0x1122334455667788ull, 0x99);
     RUN_OK(m, movd_eax);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RAX], 0x55667788);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RAX], 0x55667788);
     RUN_OK(m, movq_xx);
     assert_xmm(m, 0, 0x1122334455667788ull, 0);
     gp_poke64(m, 0x3008, 0x5a5a);
@@ -935,7 +935,7 @@ START_TEST(test_sse_movq2dq_movdq2q_and_mmx_moves)
     set_xmm(m, 1, 0x5678, 0x9999);
     RUN_OK(m, movdq2q);
     ck_assert_uint_eq(m->cpu.fpu.r[0].significand, 0x5678);
-    m->cpu.gpr[REG_RAX] = 0xffffffff;
+    m->cpu.gpr[GPR_RAX] = 0xffffffff;
     m->cpu.fpu.r[0].sign_exponent = 0;
     RUN_OK(m, movd_mm);
     ck_assert_uint_eq(m->cpu.fpu.r[0].significand, 0xffffffff);
@@ -1000,7 +1000,7 @@ START_TEST(test_sse_movnti_ignores_cr0)
     static const uint8_t movnti[] = {0x0f, 0xc3, 0x05, 0x00, 0x30, 0x00, 0x00};
     Machine *m = sse_flat32();
     m->cpu.cr0 |= CR0_EM | CR0_TS;
-    m->cpu.gpr[REG_RAX] = 0xcafef00d;
+    m->cpu.gpr[GPR_RAX] = 0xcafef00d;
     RUN_OK(m, movnti);
     ck_assert_uint_eq(gp_peek(m, 0x3000, 4), 0xcafef00d);
     machine_destroy(m);
@@ -1082,13 +1082,13 @@ START_TEST(test_sse_gcc_o2_kernel_matches_native)
     test_poke(m, 0x3000, &in, sizeof(in));
     test_poke(m, 0x3200, v, sizeof(v));
     test_poke(m, 0x3300, dv, sizeof(dv));
-    m->cpu.gpr[REG_RDI] = 0x3100;
-    m->cpu.gpr[REG_RSI] = 0x3000;
-    m->cpu.gpr[REG_RDX] = 0x3200;
-    m->cpu.gpr[REG_RCX] = 0x3300;
+    m->cpu.gpr[GPR_RDI] = 0x3100;
+    m->cpu.gpr[GPR_RSI] = 0x3000;
+    m->cpu.gpr[GPR_RDX] = 0x3200;
+    m->cpu.gpr[GPR_RCX] = 0x3300;
     memcpy(&m->cpu.fpu.xmm[0][0], &f, sizeof(f));
     ck_assert_int_eq(gp_run(m, kernel_o2, sizeof(kernel_o2), 1000), STOP_HALTED);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RAX], (uint64_t)ret);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RAX], (uint64_t)ret);
     mem_phys_read_bytes(&m->mem, 0x3100, &got, sizeof(got));
     ck_assert_mem_eq(&got, &want, sizeof(want));
     machine_destroy(m);

@@ -38,7 +38,7 @@ static inline void test_enter_flat32(Machine *m, uint64_t rip)
     c->seg[SEG_TR] = (Segment){0x18, 0x67, 0xb | AR_P, 0};
     c->idtr = (DescTable){0, 0};
     c->RIP = rip;
-    c->gpr[REG_RSP] = 0x8000;
+    c->gpr[GPR_RSP] = 0x8000;
     cpu_set_rflags(c, RFLAGS_FIXED1);
     mem_tlb_flush_all(&c->tlb);
     cpu_update_mode(c);

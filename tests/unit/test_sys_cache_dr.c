@@ -75,13 +75,13 @@ static Machine *remap_and_run(const uint8_t *flush, size_t n, void (*setup)(Mach
     CpuState *c = &m->cpu;
     gp_poke64(m, PAGE_X, 0x1111);
     gp_poke64(m, PHYS_NEW, 0x2222);
-    c->gpr[REG_RBX] = PAGE_X;
-    c->gpr[REG_RSI] = PTE_X;
-    c->gpr[REG_RDI] = PHYS_NEW | PTE_P | PTE_W;
+    c->gpr[GPR_RBX] = PAGE_X;
+    c->gpr[GPR_RSI] = PTE_X;
+    c->gpr[GPR_RDI] = PHYS_NEW | PTE_P | PTE_W;
     if (setup) setup(m);
     ck_assert_int_eq(gp_run(m, code, 7 + n + sizeof(tail), 5), STOP_BUDGET);
-    ck_assert_uint_eq(c->gpr[REG_RAX], 0x1111);
-    ck_assert_uint_eq(c->gpr[REG_RCX], 0x1111); /* stale: no invalidation yet */
+    ck_assert_uint_eq(c->gpr[GPR_RAX], 0x1111);
+    ck_assert_uint_eq(c->gpr[GPR_RCX], 0x1111); /* stale: no invalidation yet */
     return m;
 }
 
@@ -89,10 +89,10 @@ START_TEST(test_sys_invlpg_flushes_the_page) {
     static const uint8_t invlpg[] = {0x0f, 0x01, 0x3b}; /* invlpg [rbx] */
     static const uint8_t nop3[] = {0x0f, 0x1f, 0x00};
     Machine *m = remap_and_run(invlpg, sizeof(invlpg), NULL);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RDX], 0x2222);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RDX], 0x2222);
     machine_destroy(m);
     m = remap_and_run(nop3, sizeof(nop3), NULL); /* without it: still stale */
-    ck_assert_uint_eq(m->cpu.gpr[REG_RDX], 0x1111);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RDX], 0x1111);
     machine_destroy(m);
 }
 END_TEST
@@ -110,10 +110,10 @@ START_TEST(test_sys_invlpg_linear_address_through_segment_base) {
     static const uint8_t fs0[] = {0x64, 0x0f, 0x01, 0x3c, 0x25, 0, 0, 0, 0}; /* invlpg fs:[0] */
     static const uint8_t ds0[] = {0x0f, 0x01, 0x3c, 0x25, 0, 0, 0, 0};       /* invlpg [0] */
     Machine *m = remap_and_run(fs0, sizeof(fs0), fs_base_page_x);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RDX], 0x2222);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RDX], 0x2222);
     machine_destroy(m);
     m = remap_and_run(ds0, sizeof(ds0), ds_base_page_x);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RDX], 0x1111);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RDX], 0x1111);
     machine_destroy(m);
 }
 END_TEST
@@ -127,7 +127,7 @@ START_TEST(test_sys_invlpg_privilege_and_noncanonical) {
     ck_assert_int_eq(gp_run(m, invlpg, sizeof(invlpg), 1), STOP_BUDGET);
     machine_destroy(m);
     m = gp_long64(); /* non-canonical: a no-op, no fault */
-    m->cpu.gpr[REG_RBX] = UINT64_C(0x0000800000000000);
+    m->cpu.gpr[GPR_RBX] = UINT64_C(0x0000800000000000);
     ck_assert_int_eq(gp_run(m, invlpg, sizeof(invlpg), 1), STOP_BUDGET);
     machine_destroy(m);
 }
@@ -137,8 +137,8 @@ static const uint8_t invpcid[] = {0x66, 0x0f, 0x38, 0x82, 0x03}; /* invpcid rax,
 
 /* INVPCID with type RAX and descriptor {lo, hi} at GP_DATA. */
 static MachineStop run_invpcid(Machine *m, uint64_t type, uint64_t lo, uint64_t hi) {
-    m->cpu.gpr[REG_RAX] = type;
-    m->cpu.gpr[REG_RBX] = GP_DATA;
+    m->cpu.gpr[GPR_RAX] = type;
+    m->cpu.gpr[GPR_RBX] = GP_DATA;
     gp_poke64(m, GP_DATA, lo);
     gp_poke64(m, GP_DATA + 8, hi);
     return gp_run(m, invpcid, sizeof(invpcid), 1);
@@ -181,8 +181,8 @@ END_TEST
 
 /* Descriptor {PCID 0, PAGE_X} at [RSP] = GP_DATA, the type in R8. */
 static void invpcid_desc(Machine *m, uint64_t type) {
-    m->cpu.gpr[REG_R8] = type;
-    m->cpu.gpr[REG_RSP] = GP_DATA;
+    m->cpu.gpr[GPR_R8] = type;
+    m->cpu.gpr[GPR_RSP] = GP_DATA;
     gp_poke64(m, GP_DATA, 0);
     gp_poke64(m, GP_DATA + 8, PAGE_X);
 }
@@ -198,10 +198,10 @@ static void invpcid_type3(Machine *m) {
 START_TEST(test_sys_invpcid_flushes) {
     static const uint8_t flush[] = {0x66, 0x44, 0x0f, 0x38, 0x82, 0x04, 0x24}; /* r8, [rsp] */
     Machine *m = remap_and_run(flush, sizeof(flush), invpcid_type0);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RDX], 0x2222);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RDX], 0x2222);
     machine_destroy(m);
     m = remap_and_run(flush, sizeof(flush), invpcid_type3);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RDX], 0x2222);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RDX], 0x2222);
     machine_destroy(m);
 }
 END_TEST
@@ -246,7 +246,7 @@ START_TEST(test_sys_clflushopt_without_cpuid_bit_ud) {
     static const uint8_t code[] = {0x66, 0x0f, 0xae, 0x3b}; /* clflushopt [rbx] */
     Machine *m = gp_long64();
     m->cpu.model = cpu_model_find("nehalem"); /* a model without CLFLUSHOPT */
-    m->cpu.gpr[REG_RBX] = GP_DATA;
+    m->cpu.gpr[GPR_RBX] = GP_DATA;
     gp_assert_fault(m, gp_run(m, code, sizeof(code), 1), EXC_UD, 0);
     machine_destroy(m);
 }
@@ -256,7 +256,7 @@ START_TEST(test_sys_clflushopt_with_cpuid_bit_runs) {
     static const uint8_t code[] = {0x66, 0x0f, 0xae, 0x3b}; /* clflushopt [rbx] */
     Machine *m = gp_long64();
     ck_assert(cpu_model_has(m->cpu.model, FEAT_CLFLUSHOPT));
-    m->cpu.gpr[REG_RBX] = GP_DATA;
+    m->cpu.gpr[GPR_RBX] = GP_DATA;
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 1), STOP_BUDGET);
     ck_assert_uint_eq(m->cpu.RIP, GP_CODE + sizeof(code));
     machine_destroy(m);
@@ -272,9 +272,9 @@ START_TEST(test_sys_mov_dr0_round_trip_64bit) {
     Machine *m = gp_long64();
     static const uint8_t code[] = {0x0f, 0x23, 0xc0,  /* mov dr0, rax */
                                    0x0f, 0x21, 0xc1}; /* mov rcx, dr0 */
-    m->cpu.gpr[REG_RAX] = UINT64_C(0xffff800012345678);
+    m->cpu.gpr[GPR_RAX] = UINT64_C(0xffff800012345678);
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 2), STOP_BUDGET);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RCX], UINT64_C(0xffff800012345678));
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RCX], UINT64_C(0xffff800012345678));
     machine_destroy(m);
 }
 END_TEST
@@ -296,9 +296,9 @@ START_TEST(test_sys_mov_dr6_dr7_fixed_bits) {
     uint8_t code[] = {0x0f, 0x23, (uint8_t)(0xc0 | k->dr << 3),  /* mov drN, rax */
                       0x0f, 0x21, (uint8_t)(0xc1 | k->dr << 3)}; /* mov rcx, drN */
     Machine *m = gp_long64();
-    m->cpu.gpr[REG_RAX] = k->written;
+    m->cpu.gpr[GPR_RAX] = k->written;
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 2), STOP_BUDGET);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RCX], k->read);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RCX], k->read);
     machine_destroy(m);
 }
 END_TEST
@@ -308,10 +308,10 @@ START_TEST(test_sys_mov_dr4_dr5_alias_or_ud) {
     static const uint8_t code[] = {0x0f, 0x23, 0xe8,  /* mov dr5, rax */
                                    0x0f, 0x21, 0xe1}; /* mov rcx, dr4 */
     Machine *m = gp_long64();
-    m->cpu.gpr[REG_RAX] = 0x3;
+    m->cpu.gpr[GPR_RAX] = 0x3;
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 2), STOP_BUDGET);
     ck_assert_uint_eq(m->cpu.dr[7], 0x403);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RCX], 0xffff0ff0);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RCX], 0xffff0ff0);
     machine_destroy(m);
     for (unsigned i = 0; i < 2; i++) {
         m = gp_long64();
@@ -328,7 +328,7 @@ START_TEST(test_sys_mov_dr6_dr7_upper_bits_gp0) {
     static const uint8_t codes[][3] = {{0x0f, 0x23, 0xf0}, {0x0f, 0x23, 0xf8}, {0x0f, 0x23, 0xd8}};
     for (unsigned i = 0; i < 3; i++) {
         Machine *m = gp_long64();
-        m->cpu.gpr[REG_RAX] = UINT64_C(1) << 32;
+        m->cpu.gpr[GPR_RAX] = UINT64_C(1) << 32;
         MachineStop st = gp_run(m, codes[i], 3, 1);
         if (i < 2) {
             gp_assert_fault(m, st, EXC_GP, 0);
@@ -350,12 +350,12 @@ START_TEST(test_sys_mov_dr_privilege) {
     gp_assert_fault(m, gp_run(m, code, sizeof(code), 1), EXC_GP, 0);
     machine_destroy(m);
     m = prot32(0);
-    m->cpu.gpr[REG_RAX] = 0x12345678;
+    m->cpu.gpr[GPR_RAX] = 0x12345678;
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 1), STOP_BUDGET);
     ck_assert_uint_eq(m->cpu.dr[0], 0x12345678);
     machine_destroy(m);
     m = gp_real16(); /* real-address mode is CPL 0 */
-    m->cpu.gpr[REG_RAX] = 0x1234;
+    m->cpu.gpr[GPR_RAX] = 0x1234;
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 1), STOP_BUDGET);
     ck_assert_uint_eq(m->cpu.dr[0], 0x1234);
     machine_destroy(m);
@@ -369,17 +369,17 @@ START_TEST(test_sys_mov_dr_general_detect_db) {
                                    0x0f, 0x21, 0xc1}; /* mov rcx, dr0 */
     Machine *m = gp_long64();
     CpuState *c = &m->cpu;
-    c->gpr[REG_RAX] = DR7_GD;
-    c->gpr[REG_RCX] = 0x5555;
+    c->gpr[GPR_RAX] = DR7_GD;
+    c->gpr[GPR_RCX] = 0x5555;
     c->dr[0] = 0x1234;
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 2), STOP_EXCEPTION);
     ck_assert_uint_eq(c->fault.vector, EXC_DB);
     ck_assert_uint_eq(c->RIP, GP_CODE + 3); /* a fault: the MOV is not done */
-    ck_assert_uint_eq(c->gpr[REG_RCX], 0x5555);
+    ck_assert_uint_eq(c->gpr[GPR_RCX], 0x5555);
     ck_assert_uint_eq(c->dr[6], 0xffff0ff0 | DR6_BD);
     ck_assert_uint_eq(c->dr[7], 0x400);
     ck_assert_int_eq(machine_run(m, 1), STOP_BUDGET);
-    ck_assert_uint_eq(c->gpr[REG_RCX], 0x1234);
+    ck_assert_uint_eq(c->gpr[GPR_RCX], 0x1234);
     machine_destroy(m);
 }
 END_TEST

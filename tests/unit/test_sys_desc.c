@@ -148,13 +148,13 @@ START_TEST(test_sys_query_case_matches_sdm_table) {
     CpuState *c = &m->cpu;
     static const uint8_t lar[] = {0x0f, 0x02, 0xc1}, lsl[] = {0x0f, 0x03, 0xc1};
     uint64_t before = k->ia32e ? UINT64_C(0xdeadbeefcafef00d) : 0xcafef00d;
-    c->gpr[REG_RAX] = before;
-    c->gpr[REG_RCX] = k->sel;
+    c->gpr[GPR_RAX] = before;
+    c->gpr[GPR_RCX] = k->sel;
     cpu_set_rflags(c, RFLAGS_FIXED1 | (k->zf ? 0 : ZF));
     const uint8_t *code = k->insn == Q_LAR ? lar : lsl;
     ck_assert_int_eq(gp_run(m, code, 3, 1), STOP_BUDGET);
     ck_assert_uint_eq(gp_arith(m) & ZF, k->zf ? ZF : 0);
-    ck_assert_uint_eq(c->gpr[REG_RAX], k->zf ? k->value : before);
+    ck_assert_uint_eq(c->gpr[GPR_RAX], k->zf ? k->value : before);
     machine_destroy(m);
 }
 END_TEST
@@ -167,14 +167,14 @@ START_TEST(test_sys_lar_lsl_operand_sizes) {
     static const uint8_t code[] = {0x66, 0x0f, 0x02, 0xc1,  /* lar ax, cx */
                                    0x66, 0x0f, 0x03, 0xd1,  /* lsl dx, cx */
                                    0x48, 0x0f, 0x03, 0xd9}; /* lsl rbx, rcx */
-    c->gpr[REG_RAX] = UINT64_C(0x1111111111111111);
-    c->gpr[REG_RDX] = UINT64_C(0x2222222222222222);
-    c->gpr[REG_RBX] = UINT64_MAX;
-    c->gpr[REG_RCX] = 0x40;
+    c->gpr[GPR_RAX] = UINT64_C(0x1111111111111111);
+    c->gpr[GPR_RDX] = UINT64_C(0x2222222222222222);
+    c->gpr[GPR_RBX] = UINT64_MAX;
+    c->gpr[GPR_RCX] = 0x40;
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 3), STOP_BUDGET);
-    ck_assert_uint_eq(c->gpr[REG_RAX], UINT64_C(0x111111111111f300));
-    ck_assert_uint_eq(c->gpr[REG_RDX], UINT64_C(0x222222222222ffff));
-    ck_assert_uint_eq(c->gpr[REG_RBX], UINT64_C(0x00000000ffffffff));
+    ck_assert_uint_eq(c->gpr[GPR_RAX], UINT64_C(0x111111111111f300));
+    ck_assert_uint_eq(c->gpr[GPR_RDX], UINT64_C(0x222222222222ffff));
+    ck_assert_uint_eq(c->gpr[GPR_RBX], UINT64_C(0x00000000ffffffff));
     machine_destroy(m);
 }
 END_TEST
@@ -185,11 +185,11 @@ START_TEST(test_sys_lar_reads_ldt_after_lldt) {
     CpuState *c = &m->cpu;
     static const uint8_t code[] = {0x0f, 0x00, 0xd3,  /* lldt bx */
                                    0x0f, 0x03, 0xc1}; /* lsl eax, ecx */
-    c->gpr[REG_RBX] = 0x68;
-    c->gpr[REG_RCX] = 0x0c;
+    c->gpr[GPR_RBX] = 0x68;
+    c->gpr[GPR_RCX] = 0x0c;
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 2), STOP_BUDGET);
     ck_assert_uint_eq(gp_arith(m) & ZF, ZF);
-    ck_assert_uint_eq(c->gpr[REG_RAX], 0x777);
+    ck_assert_uint_eq(c->gpr[GPR_RAX], 0x777);
     machine_destroy(m);
 }
 END_TEST
@@ -203,7 +203,7 @@ START_TEST(test_sys_lar_ti1_with_unusable_ldtr_zf0) {
         gp_poke64(m, 0x8, desc(0, 0xffff, 0x93, 0x4)); /* LDT entry 1 at linear 8 */
         m->cpu.seg[SEG_LDTR] = (Segment){0x68, 0xffff, DESC_LDT | AR_P, 0};
         if (!usable) m->cpu.seg[SEG_LDTR].ar |= AR_UNUSABLE;
-        m->cpu.gpr[REG_RCX] = 0x0c;
+        m->cpu.gpr[GPR_RCX] = 0x0c;
         ck_assert_int_eq(gp_run(m, lar, sizeof(lar), 1), STOP_BUDGET);
         ck_assert_uint_eq(gp_arith(m) & ZF, usable ? ZF : 0);
         machine_destroy(m);
@@ -217,10 +217,10 @@ START_TEST(test_sys_lar_memory_operand_and_table_page_faults) {
     Machine *m = long64();
     CpuState *c = &m->cpu;
     static const uint8_t code[] = {0x0f, 0x02, 0x03}; /* lar eax, [rbx] */
-    c->gpr[REG_RBX] = GP_DATA;
+    c->gpr[GPR_RBX] = GP_DATA;
     gp_poke64(m, GP_DATA, 0x38);
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 1), STOP_BUDGET);
-    ck_assert_uint_eq(c->gpr[REG_RAX], 0x00409300);
+    ck_assert_uint_eq(c->gpr[GPR_RAX], 0x00409300);
     gp_set_pte(m, GP_DATA, 0); /* operand page not present */
     gp_assert_fault(m, gp_run(m, code, sizeof(code), 1), EXC_PF, 0);
     gp_set_pte(m, GP_DATA, PTE_P | PTE_W);
@@ -272,7 +272,7 @@ START_TEST(test_sys_verify_case_matches_sdm) {
     for (unsigned w = 0; w < 2; w++) {
         Machine *m = prot32(k->cpl);
         bool expect = w ? k->writable : k->readable;
-        m->cpu.gpr[REG_RCX] = k->sel;
+        m->cpu.gpr[GPR_RCX] = k->sel;
         cpu_set_rflags(&m->cpu, RFLAGS_FIXED1 | (expect ? 0 : ZF));
         ck_assert_int_eq(gp_run(m, w ? verw : verr, 3, 1), STOP_BUDGET);
         ck_assert_uint_eq(gp_arith(m) & ZF, expect ? ZF : 0);
@@ -287,14 +287,14 @@ START_TEST(test_sys_arpl_raises_rpl_sets_zf) {
     Machine *m = prot32(0);
     CpuState *c = &m->cpu;
     static const uint8_t arpl[] = {0x63, 0xc8}; /* arpl ax, cx */
-    c->gpr[REG_RAX] = 0xabcd0010;
-    c->gpr[REG_RCX] = 0x0003;
+    c->gpr[GPR_RAX] = 0xabcd0010;
+    c->gpr[GPR_RCX] = 0x0003;
     ck_assert_int_eq(gp_run(m, arpl, sizeof(arpl), 1), STOP_BUDGET);
-    ck_assert_uint_eq(c->gpr[REG_RAX], 0xabcd0013);
+    ck_assert_uint_eq(c->gpr[GPR_RAX], 0xabcd0013);
     ck_assert_uint_eq(gp_arith(m) & ZF, ZF);
-    c->gpr[REG_RCX] = 0x0001; /* DEST.RPL >= SRC.RPL: unchanged, ZF = 0 */
+    c->gpr[GPR_RCX] = 0x0001; /* DEST.RPL >= SRC.RPL: unchanged, ZF = 0 */
     ck_assert_int_eq(gp_run(m, arpl, sizeof(arpl), 1), STOP_BUDGET);
-    ck_assert_uint_eq(c->gpr[REG_RAX], 0xabcd0013);
+    ck_assert_uint_eq(c->gpr[GPR_RAX], 0xabcd0013);
     ck_assert_uint_eq(gp_arith(m) & ZF, 0);
     machine_destroy(m);
 }
@@ -308,8 +308,8 @@ START_TEST(test_sys_arpl_readonly_memory_gp0) {
         Machine *m = prot32(0);
         CpuState *c = &m->cpu;
         if (!writable) c->seg[SEG_DS].ar &= ~AR_TYPE_WRITABLE;
-        c->gpr[REG_RBX] = GP_DATA;
-        c->gpr[REG_RCX] = 0;
+        c->gpr[GPR_RBX] = GP_DATA;
+        c->gpr[GPR_RCX] = 0;
         gp_poke64(m, GP_DATA, 0x13);
         MachineStop st = gp_run(m, arpl, sizeof(arpl), 1);
         if (writable) {
@@ -328,9 +328,9 @@ END_TEST
 START_TEST(test_sys_opcode63_in_64bit_mode_is_movsxd) {
     Machine *m = long64();
     static const uint8_t code[] = {0x48, 0x63, 0xc8}; /* movsxd rcx, eax */
-    m->cpu.gpr[REG_RAX] = 0x80000000;
+    m->cpu.gpr[GPR_RAX] = 0x80000000;
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 1), STOP_BUDGET);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RCX], UINT64_C(0xffffffff80000000));
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RCX], UINT64_C(0xffffffff80000000));
     machine_destroy(m);
 }
 END_TEST
@@ -349,7 +349,7 @@ static const uint8_t lldt_cx[] = {0x0f, 0x00, 0xd1};
 
 START_TEST(test_sys_lldt_loads_ldtr_from_gdt) {
     Machine *m = prot32(0);
-    m->cpu.gpr[REG_RCX] = 0x68;
+    m->cpu.gpr[GPR_RCX] = 0x68;
     ck_assert_int_eq(gp_run(m, lldt_cx, sizeof(lldt_cx), 1), STOP_BUDGET);
     const Segment *l = &m->cpu.seg[SEG_LDTR];
     ck_assert_uint_eq(l->selector, 0x68);
@@ -363,7 +363,7 @@ END_TEST
 /* Bits 15:2 = 0: LDTR marked invalid, no fault. */
 START_TEST(test_sys_lldt_null_marks_ldtr_unusable) {
     Machine *m = prot32(0);
-    m->cpu.gpr[REG_RCX] = 0x0003;
+    m->cpu.gpr[GPR_RCX] = 0x0003;
     ck_assert_int_eq(gp_run(m, lldt_cx, sizeof(lldt_cx), 1), STOP_BUDGET);
     ck_assert_uint_eq(m->cpu.seg[SEG_LDTR].selector, 3);
     ck_assert(m->cpu.seg[SEG_LDTR].ar & AR_UNUSABLE);
@@ -390,7 +390,7 @@ static const LldtFault lldt_faults[] = {
 START_TEST(test_sys_lldt_fault_case) {
     const LldtFault *k = &lldt_faults[_i];
     Machine *m = prot32(k->cpl);
-    m->cpu.gpr[REG_RCX] = k->sel;
+    m->cpu.gpr[GPR_RCX] = k->sel;
     gp_assert_fault(m, gp_run(m, lldt_cx, sizeof(lldt_cx), 1), k->vector, k->error);
     ck_assert_uint_eq(m->cpu.seg[SEG_LDTR].selector, 0); /* unchanged */
     machine_destroy(m);
@@ -411,7 +411,7 @@ START_TEST(test_sys_lldt_ia32e_16byte_descriptor) {
     gp_poke64(m, GP_GDT + 0xc0, desc(LDT_BASE, 0x27, 0x82, 0));
     gp_poke64(m, GP_GDT + 0xc8, 0x1);
     m->cpu.gdtr.limit = 0xcf;
-    m->cpu.gpr[REG_RCX] = 0xc0;
+    m->cpu.gpr[GPR_RCX] = 0xc0;
     ck_assert_int_eq(gp_run(m, lldt_cx, sizeof(lldt_cx), 1), STOP_BUDGET);
     ck_assert_uint_eq(m->cpu.seg[SEG_LDTR].base, UINT64_C(0x100000000) | LDT_BASE);
     m->cpu.seg[SEG_LDTR] = (Segment){0, 0, AR_UNUSABLE, 0};
@@ -426,12 +426,12 @@ END_TEST
 START_TEST(test_sys_ltr_16bit_tss_legacy_ok_ia32e_gp) {
     static const uint8_t ltr_cx[] = {0x0f, 0x00, 0xd9};
     Machine *m = prot32(0);
-    m->cpu.gpr[REG_RCX] = 0x90;
+    m->cpu.gpr[GPR_RCX] = 0x90;
     ck_assert_int_eq(gp_run(m, ltr_cx, sizeof(ltr_cx), 1), STOP_BUDGET);
     ck_assert_uint_eq(m->cpu.seg[SEG_TR].ar & AR_TYPE_MASK, 0x3); /* busy 16-bit TSS */
     machine_destroy(m);
     m = long64();
-    m->cpu.gpr[REG_RCX] = 0x90;
+    m->cpu.gpr[GPR_RCX] = 0x90;
     gp_assert_fault(m, gp_run(m, ltr_cx, sizeof(ltr_cx), 1), EXC_GP, 0x90);
     machine_destroy(m);
 }

@@ -97,9 +97,9 @@ START_TEST(test_sys_syscall_sysret_round_trip_64bit) {
     ck_assert_uint_eq(c->cpl, 0);
     ck_assert_int_eq(c->mode, MODE_LONG64);
     ck_assert_uint_eq(c->RIP, KERNEL_ENTRY + 1);
-    ck_assert_uint_eq(c->gpr[REG_RAX], 0x55);
-    ck_assert_uint_eq(c->gpr[REG_RCX], USER_CODE + sizeof(user)); /* next RIP */
-    ck_assert_uint_eq(c->gpr[REG_R11], 0x203);                    /* RFLAGS before */
+    ck_assert_uint_eq(c->gpr[GPR_RAX], 0x55);
+    ck_assert_uint_eq(c->gpr[GPR_RCX], USER_CODE + sizeof(user)); /* next RIP */
+    ck_assert_uint_eq(c->gpr[GPR_R11], 0x203);                    /* RFLAGS before */
     ck_assert_uint_eq(cpu_get_rflags(c), 0x203 & ~FMASK);         /* IF masked */
     assert_seg(&c->seg[SEG_CS], 0x10, AR_CODE64_DPL0);
     assert_seg(&c->seg[SEG_SS], 0x18, AR_STACK_DPL0);
@@ -127,7 +127,7 @@ START_TEST(test_sys_syscall_fmask_clears_only_masked_flags) {
     cpu_set_rflags(&m->cpu, RFLAGS_FIXED1 | RFLAGS_CF | RFLAGS_DF | RFLAGS_AC | RFLAGS_IF);
     ck_assert_int_eq(gp_run(m, syscall_insn, sizeof(syscall_insn), 1), STOP_BUDGET);
     ck_assert_uint_eq(cpu_get_rflags(&m->cpu), RFLAGS_FIXED1 | RFLAGS_CF | RFLAGS_IF);
-    ck_assert_uint_eq(m->cpu.gpr[REG_R11],
+    ck_assert_uint_eq(m->cpu.gpr[GPR_R11],
                       RFLAGS_FIXED1 | RFLAGS_CF | RFLAGS_DF | RFLAGS_AC | RFLAGS_IF);
     machine_destroy(m);
 }
@@ -170,7 +170,7 @@ END_TEST
 START_TEST(test_sys_sysret_at_cpl3_gp0) {
     Machine *m = long64();
     enter_cpl3(m, true);
-    m->cpu.gpr[REG_RCX] = USER_CODE;
+    m->cpu.gpr[GPR_RCX] = USER_CODE;
     gp_assert_fault(m, gp_run(m, sysret64_insn, sizeof(sysret64_insn), 1), EXC_GP, 0);
     machine_destroy(m);
 }
@@ -179,7 +179,7 @@ END_TEST
 START_TEST(test_sys_sysret_sce_clear_ud) {
     Machine *m = long64();
     m->cpu.efer &= ~EFER_SCE;
-    m->cpu.gpr[REG_RCX] = USER_CODE;
+    m->cpu.gpr[GPR_RCX] = USER_CODE;
     gp_assert_fault(m, gp_run(m, sysret64_insn, sizeof(sysret64_insn), 1), EXC_UD, 0);
     machine_destroy(m);
 }
@@ -190,13 +190,13 @@ END_TEST
 START_TEST(test_sys_sysret_noncanonical_rcx_gp0_at_cpl0) {
     Machine *m = long64();
     CpuState *c = &m->cpu;
-    c->gpr[REG_RCX] = UINT64_C(0x0000800000000000);
-    c->gpr[REG_R11] = 0x202;
-    c->gpr[REG_RSP] = 0x7ff0;
+    c->gpr[GPR_RCX] = UINT64_C(0x0000800000000000);
+    c->gpr[GPR_R11] = 0x202;
+    c->gpr[GPR_RSP] = 0x7ff0;
     gp_assert_fault(m, gp_run(m, sysret64_insn, sizeof(sysret64_insn), 1), EXC_GP, 0);
     ck_assert_uint_eq(c->cpl, 0);
     ck_assert_uint_eq(c->seg[SEG_CS].selector, 0x20);
-    ck_assert_uint_eq(c->gpr[REG_RSP], 0x7ff0);
+    ck_assert_uint_eq(c->gpr[GPR_RSP], 0x7ff0);
     ck_assert_uint_eq(cpu_get_rflags(c), RFLAGS_FIXED1);
     machine_destroy(m);
 }
@@ -207,8 +207,8 @@ END_TEST
 START_TEST(test_sys_sysret32_to_compat_mode) {
     Machine *m = long64();
     CpuState *c = &m->cpu;
-    c->gpr[REG_RCX] = UINT64_C(0xdeadbeef00000000) | USER_CODE;
-    c->gpr[REG_R11] = 0x2;
+    c->gpr[GPR_RCX] = UINT64_C(0xdeadbeef00000000) | USER_CODE;
+    c->gpr[GPR_R11] = 0x2;
     ck_assert_int_eq(gp_run(m, sysret32_insn, sizeof(sysret32_insn), 1), STOP_BUDGET);
     ck_assert_int_eq(c->mode, MODE_COMPAT32);
     ck_assert_uint_eq(c->cpl, 3);
@@ -222,8 +222,8 @@ END_TEST
 /* RFLAGS := (R11 & 3C7FD7H) | 2: RF, VM and reserved bits cleared. */
 START_TEST(test_sys_sysret_rflags_from_r11_masked) {
     Machine *m = long64();
-    m->cpu.gpr[REG_RCX] = USER_CODE;
-    m->cpu.gpr[REG_R11] = UINT64_MAX;
+    m->cpu.gpr[GPR_RCX] = USER_CODE;
+    m->cpu.gpr[GPR_R11] = UINT64_MAX;
     ck_assert_int_eq(gp_run(m, sysret64_insn, sizeof(sysret64_insn), 1), STOP_BUDGET);
     ck_assert_uint_eq(cpu_get_rflags(&m->cpu), 0x3c7fd7);
     ck_assert_int_eq(m->cpu.mode, MODE_LONG64); /* VM not set from R11 */
@@ -253,7 +253,7 @@ START_TEST(test_sys_sysenter_protected_mode_from_cpl3) {
     ck_assert_uint_eq(c->cpl, 0);
     ck_assert_int_eq(c->mode, MODE_PROT32);
     ck_assert_uint_eq(c->RIP, 0x2000);                               /* EIP[31:0] */
-    ck_assert_uint_eq(c->gpr[REG_RSP], 0x12345678);                  /* ESP[31:0] */
+    ck_assert_uint_eq(c->gpr[GPR_RSP], 0x12345678);                  /* ESP[31:0] */
     ck_assert_uint_eq(cpu_get_rflags(c), RFLAGS_FIXED1 | RFLAGS_CF); /* IF cleared */
     assert_seg(&c->seg[SEG_CS], 0x08, AR_CODE32_DPL0);               /* RPL forced to 0 */
     assert_seg(&c->seg[SEG_SS], 0x10, AR_STACK_DPL0);                /* CS + 8 */
@@ -282,7 +282,7 @@ START_TEST(test_sys_sysenter_ia32e_enters_64bit_mode) {
     ck_assert_int_eq(gp_run(m, sysenter_insn, sizeof(sysenter_insn), 1), STOP_BUDGET);
     ck_assert_int_eq(c->mode, MODE_LONG64);
     ck_assert_uint_eq(c->RIP, UINT64_C(0xffff800000002000));
-    ck_assert_uint_eq(c->gpr[REG_RSP], UINT64_C(0xffff800000008000));
+    ck_assert_uint_eq(c->gpr[GPR_RSP], UINT64_C(0xffff800000008000));
     assert_seg(&c->seg[SEG_CS], 0x10, AR_CODE64_DPL0);
     assert_seg(&c->seg[SEG_SS], 0x18, AR_STACK_DPL0);
     machine_destroy(m);
@@ -312,13 +312,13 @@ START_TEST(test_sys_sysexit32_to_cpl3) {
     Machine *m = gp_flat32();
     CpuState *c = &m->cpu;
     sysenter_msrs(m, 0x08, 0, 0);
-    c->gpr[REG_RCX] = 0x7000;
-    c->gpr[REG_RDX] = USER_CODE;
+    c->gpr[GPR_RCX] = 0x7000;
+    c->gpr[GPR_RDX] = USER_CODE;
     ck_assert_int_eq(gp_run(m, sysexit32_insn, sizeof(sysexit32_insn), 1), STOP_BUDGET);
     ck_assert_uint_eq(c->cpl, 3);
     ck_assert_int_eq(c->mode, MODE_PROT32);
     ck_assert_uint_eq(c->RIP, USER_CODE);
-    ck_assert_uint_eq(c->gpr[REG_RSP], 0x7000);
+    ck_assert_uint_eq(c->gpr[GPR_RSP], 0x7000);
     assert_seg(&c->seg[SEG_CS], 0x1b, AR_CODE32_DPL3); /* SYSENTER_CS + 16, RPL 3 */
     assert_seg(&c->seg[SEG_SS], 0x23, AR_STACK_DPL3);  /* CS + 8 */
     machine_destroy(m);
@@ -348,13 +348,13 @@ START_TEST(test_sys_sysexit64_to_64bit_mode) {
     Machine *m = long64();
     CpuState *c = &m->cpu;
     sysenter_msrs(m, 0x10, 0, 0);
-    c->gpr[REG_RCX] = UINT64_C(0x00007fff00007000);
-    c->gpr[REG_RDX] = UINT64_C(0x00007fff00004000);
+    c->gpr[GPR_RCX] = UINT64_C(0x00007fff00007000);
+    c->gpr[GPR_RDX] = UINT64_C(0x00007fff00004000);
     ck_assert_int_eq(gp_run(m, sysexit64_insn, sizeof(sysexit64_insn), 1), STOP_BUDGET);
     ck_assert_int_eq(c->mode, MODE_LONG64);
     ck_assert_uint_eq(c->cpl, 3);
     ck_assert_uint_eq(c->RIP, UINT64_C(0x00007fff00004000));
-    ck_assert_uint_eq(c->gpr[REG_RSP], UINT64_C(0x00007fff00007000));
+    ck_assert_uint_eq(c->gpr[GPR_RSP], UINT64_C(0x00007fff00007000));
     assert_seg(&c->seg[SEG_CS], 0x33, AR_CODE64_DPL3); /* SYSENTER_CS + 32, RPL 3 */
     assert_seg(&c->seg[SEG_SS], 0x3b, AR_STACK_DPL3);
     machine_destroy(m);
@@ -364,11 +364,11 @@ END_TEST
 START_TEST(test_sys_sysexit64_noncanonical_rdx_gp0) {
     Machine *m = long64();
     sysenter_msrs(m, 0x10, 0, 0);
-    m->cpu.gpr[REG_RCX] = 0x7000;
-    m->cpu.gpr[REG_RDX] = UINT64_C(0x0000800000000000);
+    m->cpu.gpr[GPR_RCX] = 0x7000;
+    m->cpu.gpr[GPR_RDX] = UINT64_C(0x0000800000000000);
     gp_assert_fault(m, gp_run(m, sysexit64_insn, sizeof(sysexit64_insn), 1), EXC_GP, 0);
     ck_assert_uint_eq(m->cpu.cpl, 0);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RSP], 0x8000);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RSP], 0x8000);
     machine_destroy(m);
 }
 END_TEST
@@ -379,12 +379,12 @@ START_TEST(test_sys_sysexit32_from_64bit_to_compat) {
     Machine *m = long64();
     CpuState *c = &m->cpu;
     sysenter_msrs(m, 0x10, 0, 0);
-    c->gpr[REG_RCX] = UINT64_C(0x0000800000007000);
-    c->gpr[REG_RDX] = UINT64_C(0x0000800000004000);
+    c->gpr[GPR_RCX] = UINT64_C(0x0000800000007000);
+    c->gpr[GPR_RDX] = UINT64_C(0x0000800000004000);
     ck_assert_int_eq(gp_run(m, sysexit32_insn, sizeof(sysexit32_insn), 1), STOP_BUDGET);
     ck_assert_int_eq(c->mode, MODE_COMPAT32);
     ck_assert_uint_eq(c->RIP, 0x4000);
-    ck_assert_uint_eq(c->gpr[REG_RSP], 0x7000);
+    ck_assert_uint_eq(c->gpr[GPR_RSP], 0x7000);
     assert_seg(&c->seg[SEG_CS], 0x23, AR_CODE32_DPL3);
     machine_destroy(m);
 }

@@ -51,14 +51,14 @@ START_TEST(test_sys_sldt_str_register_and_memory_forms) {
                                    0x66, 0x0f, 0x00, 0xca, /* str dx */
                                    0x0f, 0x00, 0x03,       /* sldt [ebx] */
                                    0x0f, 0x00, 0x0e};      /* str [esi] */
-    c->gpr[REG_RAX] = 0xffffffff;
-    c->gpr[REG_RDX] = 0xabcd1234;
-    c->gpr[REG_RBX] = GP_DATA;
-    c->gpr[REG_RSI] = GP_DATA + 8;
+    c->gpr[GPR_RAX] = 0xffffffff;
+    c->gpr[GPR_RDX] = 0xabcd1234;
+    c->gpr[GPR_RBX] = GP_DATA;
+    c->gpr[GPR_RSI] = GP_DATA + 8;
     fill(m, GP_DATA, 16);
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 4), STOP_BUDGET);
-    ck_assert_uint_eq(c->gpr[REG_RAX], 0x28);              /* r32: upper 16 bits cleared */
-    ck_assert_uint_eq(c->gpr[REG_RDX], 0xabcd0018);        /* r16: upper bits kept */
+    ck_assert_uint_eq(c->gpr[GPR_RAX], 0x28);              /* r32: upper 16 bits cleared */
+    ck_assert_uint_eq(c->gpr[GPR_RDX], 0xabcd0018);        /* r16: upper bits kept */
     ck_assert_uint_eq(gp_peek(m, GP_DATA, 4), 0xeeee0028); /* m16: 2 bytes */
     ck_assert_uint_eq(gp_peek(m, GP_DATA + 8, 4), 0xeeee0018);
     machine_destroy(m);
@@ -68,9 +68,9 @@ END_TEST
 START_TEST(test_sys_sldt_r64_zero_extends) {
     Machine *m = gp_long64();
     static const uint8_t code[] = {0x48, 0x0f, 0x00, 0xc8}; /* str rax */
-    m->cpu.gpr[REG_RAX] = UINT64_MAX;
+    m->cpu.gpr[GPR_RAX] = UINT64_MAX;
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 1), STOP_BUDGET);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RAX], 0x18);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RAX], 0x18);
     machine_destroy(m);
 }
 END_TEST
@@ -93,8 +93,8 @@ START_TEST(test_sys_sgdt_sidt_32bit_six_bytes) {
     static const uint8_t code[] = {0x0f, 0x01, 0x03,        /* sgdt [ebx] */
                                    0x66, 0x0f, 0x01, 0x0e}; /* o16 sidt [esi] */
     c->idtr = (DescTable){0x12345678, 0x7ff};
-    c->gpr[REG_RBX] = GP_DATA;
-    c->gpr[REG_RSI] = GP_DATA + 16;
+    c->gpr[GPR_RBX] = GP_DATA;
+    c->gpr[GPR_RSI] = GP_DATA + 16;
     fill(m, GP_DATA, 32);
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 2), STOP_BUDGET);
     ck_assert_uint_eq(gp_peek(m, GP_DATA, 8), UINT64_C(0xeeee000060000037));
@@ -109,7 +109,7 @@ START_TEST(test_sys_sgdt_sidt_64bit_ten_bytes) {
     CpuState *c = &m->cpu;
     static const uint8_t code[] = {0x0f, 0x01, 0x0b}; /* sidt [rbx] */
     c->idtr = (DescTable){UINT64_C(0xffff800012345678), 0xfff};
-    c->gpr[REG_RBX] = GP_DATA;
+    c->gpr[GPR_RBX] = GP_DATA;
     fill(m, GP_DATA, 16);
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 1), STOP_BUDGET);
     ck_assert_uint_eq(gp_peek(m, GP_DATA, 8), UINT64_C(0x8000123456780fff));
@@ -123,7 +123,7 @@ START_TEST(test_sys_sgdt_real_mode_24bit_base) {
     Machine *m = gp_real16();
     static const uint8_t code[] = {0x0f, 0x01, 0x07}; /* sgdt [bx] */
     m->cpu.gdtr = (DescTable){0x12345678, 0x1234};
-    m->cpu.gpr[REG_RBX] = GP_DATA;
+    m->cpu.gpr[GPR_RBX] = GP_DATA;
     fill(m, GP_DATA, 8);
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 1), STOP_BUDGET);
     ck_assert_uint_eq(gp_peek(m, GP_DATA, 8), UINT64_C(0xeeee003456781234));
@@ -136,7 +136,7 @@ END_TEST
 START_TEST(test_sys_sgdt_page_crossing_fault_writes_nothing) {
     Machine *m = gp_long64();
     static const uint8_t code[] = {0x0f, 0x01, 0x03}; /* sgdt [rbx] */
-    m->cpu.gpr[REG_RBX] = 0x3ffc;
+    m->cpu.gpr[GPR_RBX] = 0x3ffc;
     fill(m, 0x3ff8, 8);
     gp_set_pte(m, 0x4000, PTE_P); /* read-only; CR0.WP = 1 */
     gp_assert_fault(m, gp_run(m, code, sizeof(code), 1), EXC_PF, 0x3);
@@ -160,7 +160,7 @@ static MachineStop run_umip(unsigned insn, unsigned cpl, bool umip, bool model_h
     Machine *m = prot32(cpl);
     if (!model_has) m->cpu.model = gp_model_none();
     if (umip) m->cpu.cr4 |= CR4_UMIP;
-    m->cpu.gpr[REG_RBX] = GP_DATA;
+    m->cpu.gpr[GPR_RBX] = GP_DATA;
     *out = m;
     return gp_run(m, umip_insns[insn], 3, 1);
 }
@@ -189,16 +189,16 @@ START_TEST(test_sys_smsw_operand_sizes) {
                                    0x48, 0x0f, 0x01, 0xe6,  /* smsw rsi */
                                    0x66, 0x0f, 0x01, 0xe2}; /* smsw dx */
     c->cr0 |= CR0_TS;
-    c->gpr[REG_RAX] = UINT64_MAX;
-    c->gpr[REG_RDX] = UINT64_C(0x1234567890abcdef);
-    c->gpr[REG_RBX] = GP_DATA;
+    c->gpr[GPR_RAX] = UINT64_MAX;
+    c->gpr[GPR_RDX] = UINT64_C(0x1234567890abcdef);
+    c->gpr[GPR_RBX] = GP_DATA;
     fill(m, GP_DATA, 8);
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 4), STOP_BUDGET);
     uint64_t cr0 = c->cr0;
     ck_assert_uint_eq(gp_peek(m, GP_DATA, 4), 0xeeee0000 | (cr0 & 0xffff)); /* m16 */
-    ck_assert_uint_eq(c->gpr[REG_RAX], cr0 & 0xffffffff);
-    ck_assert_uint_eq(c->gpr[REG_RSI], cr0);
-    ck_assert_uint_eq(c->gpr[REG_RDX], UINT64_C(0x1234567890ab0000) | (cr0 & 0xffff));
+    ck_assert_uint_eq(c->gpr[GPR_RAX], cr0 & 0xffffffff);
+    ck_assert_uint_eq(c->gpr[GPR_RSI], cr0);
+    ck_assert_uint_eq(c->gpr[GPR_RDX], UINT64_C(0x1234567890ab0000) | (cr0 & 0xffff));
     machine_destroy(m);
 }
 END_TEST
@@ -207,9 +207,9 @@ END_TEST
 START_TEST(test_sys_smsw_v86_umip) {
     static const uint8_t code[] = {0x0f, 0x01, 0xe0}; /* smsw ax */
     Machine *m = v86();
-    m->cpu.gpr[REG_RAX] = 0xffffffff;
+    m->cpu.gpr[GPR_RAX] = 0xffffffff;
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 1), STOP_BUDGET);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RAX], 0xffff0000 | (m->cpu.cr0 & 0xffff));
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RAX], 0xffff0000 | (m->cpu.cr0 & 0xffff));
     machine_destroy(m);
     m = v86();
     m->cpu.cr4 |= CR4_UMIP;
@@ -226,10 +226,10 @@ START_TEST(test_sys_lmsw_loads_bits_3_0_only) {
     Machine *m = prot32(0);
     CpuState *c = &m->cpu;
     c->cr0 |= CR0_NE;
-    c->gpr[REG_RCX] = 0xffee; /* MP | EM | TS, PE clear, bits 15:4 set */
+    c->gpr[GPR_RCX] = 0xffee; /* MP | EM | TS, PE clear, bits 15:4 set */
     ck_assert_int_eq(gp_run(m, lmsw_cx, sizeof(lmsw_cx), 1), STOP_BUDGET);
     ck_assert_uint_eq(c->cr0, CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE);
-    c->gpr[REG_RCX] = 0x0000; /* PE cannot be cleared */
+    c->gpr[GPR_RCX] = 0x0000; /* PE cannot be cleared */
     ck_assert_int_eq(gp_run(m, lmsw_cx, sizeof(lmsw_cx), 1), STOP_BUDGET);
     ck_assert_uint_eq(c->cr0, CR0_PE | CR0_ET | CR0_NE);
     ck_assert_int_eq(c->mode, MODE_PROT32);
@@ -240,7 +240,7 @@ END_TEST
 START_TEST(test_sys_lmsw_sets_pe_from_real_mode) {
     Machine *m = gp_real16();
     static const uint8_t code[] = {0x0f, 0x01, 0x37}; /* lmsw [bx] */
-    m->cpu.gpr[REG_RBX] = GP_DATA;
+    m->cpu.gpr[GPR_RBX] = GP_DATA;
     gp_poke64(m, GP_DATA, 0x0001);
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 1), STOP_BUDGET);
     ck_assert(m->cpu.cr0 & CR0_PE);
@@ -251,7 +251,7 @@ END_TEST
 
 START_TEST(test_sys_lmsw_at_cpl3_gp0) {
     Machine *m = prot32(3);
-    m->cpu.gpr[REG_RCX] = 0x000f;
+    m->cpu.gpr[GPR_RCX] = 0x000f;
     gp_assert_fault(m, gp_run(m, lmsw_cx, sizeof(lmsw_cx), 1), EXC_GP, 0);
     ck_assert_uint_eq(m->cpu.cr0, CR0_PE | CR0_ET);
     machine_destroy(m);

@@ -145,7 +145,7 @@ static Machine *machine_tasks(unsigned cpl)
             load_seg(m, s, cpl ? DATA3 | 3 : DATA0);
     }
     for (unsigned i = 0; i < 8; i++) {
-        if (i != REG_RSP)
+        if (i != GPR_RSP)
             m->cpu.gpr[i] = 0xa0 + i;
     }
     Task b = task_b();
@@ -169,8 +169,8 @@ static void assert_in_task_b(Machine *m)
     ck_assert_uint_eq(c->seg[SEG_TR].selector, SEL_B);
     ck_assert_uint_eq(c->seg[SEG_TR].ar & AR_TYPE_MASK, DESC_TSS32_BUSY);
     ck_assert_uint_eq(gdt_access(m, SEL_B) & 0xf, DESC_TSS32_BUSY);
-    ck_assert_uint_eq(c->gpr[REG_RAX], 0xb0);
-    ck_assert_uint_eq(c->gpr[REG_RDI], 0xb7);
+    ck_assert_uint_eq(c->gpr[GPR_RAX], 0xb0);
+    ck_assert_uint_eq(c->gpr[GPR_RDI], 0xb7);
     ck_assert(c->cr0 & CR0_TS);
 }
 
@@ -191,7 +191,7 @@ static void assert_still_a(Machine *m, MachineStop st, unsigned vector, uint32_t
     gp_assert_fault(m, st, vector, error);
     ck_assert_uint_eq(m->cpu.seg[SEG_TR].selector, SEL_A);
     ck_assert_uint_eq(gdt_access(m, SEL_A) & 0xf, DESC_TSS32_BUSY);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RAX], 0xa0);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RAX], 0xa0);
     ck_assert_uint_eq(mem32(m, TSS_A + 0x20), 0);
     ck_assert(!(m->cpu.cr0 & CR0_TS));
 }
@@ -205,7 +205,7 @@ START_TEST(test_task_jmp_to_tss_switches)
     assert_a_saved(m, GP_CODE + 7);
     CpuState *c = &m->cpu;
     ck_assert_uint_eq(c->RIP, B_EIP);
-    ck_assert_uint_eq(c->gpr[REG_RSP], B_ESP);
+    ck_assert_uint_eq(c->gpr[GPR_RSP], B_ESP);
     ck_assert_uint_eq(cpu_get_rflags(c), 0x203);
     ck_assert_uint_eq(gdt_access(m, SEL_A), 0x89);
     ck_assert_uint_eq(mem16(m, TSS_B), 0);
@@ -232,8 +232,8 @@ START_TEST(test_task_call_nests_iret_returns)
     ck_assert_int_eq(machine_run(m, 1), STOP_BUDGET);
     ck_assert_uint_eq(c->seg[SEG_TR].selector, SEL_A);
     ck_assert_uint_eq(c->RIP, GP_CODE + 7);
-    ck_assert_uint_eq(c->gpr[REG_RAX], 0xa0);
-    ck_assert_uint_eq(c->gpr[REG_RSP], 0x8000);
+    ck_assert_uint_eq(c->gpr[GPR_RAX], 0xa0);
+    ck_assert_uint_eq(c->gpr[GPR_RSP], 0x8000);
     ck_assert_uint_eq(gdt_access(m, SEL_B), 0xe9);
     ck_assert_uint_eq(mem32(m, TSS_B + 0x20), B_EIP + 1);
     ck_assert_uint_eq(mem32(m, TSS_B + 0x24) & RFLAGS_NT, 0);
@@ -287,7 +287,7 @@ START_TEST(test_task_exception_error_code_on_new_stack)
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 10), STOP_HALTED);
     assert_in_task_b(m);
     ck_assert_uint_eq(mem32(m, TSS_A + 0x20), GP_CODE + 4);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RSP], B_ESP - 4);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RSP], B_ESP - 4);
     ck_assert_uint_eq(mem32(m, B_ESP - 4), 0xff8);
     machine_destroy(m);
 }
@@ -306,7 +306,7 @@ START_TEST(test_task_double_fault_task_gate)
     static const uint8_t code[] = {0x66, 0xb8, 0xf8, 0x0f, 0x8e, 0xd8};
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 10), STOP_HALTED);
     assert_in_task_b(m);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RSP], B_ESP - 4);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RSP], B_ESP - 4);
     ck_assert_uint_eq(mem32(m, B_ESP - 4), 0);
     ck_assert_uint_eq(mem16(m, TSS_B), SEL_A);
     machine_destroy(m);
@@ -563,7 +563,7 @@ START_TEST(test_task_post_commit_fault_delivered_in_new_task)
     static const uint8_t jmp[] = {0xea, 0, 0, 0, 0, SEL_B, 0};
     ck_assert_int_eq(gp_run(m, jmp, sizeof(jmp), 5), STOP_HALTED);
     ck_assert_uint_eq(m->cpu.seg[SEG_TR].selector, SEL_B);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RSP], B_ESP - 16);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RSP], B_ESP - 16);
     ck_assert_uint_eq(mem32(m, B_ESP - 16), DATA0_NP);
     ck_assert_uint_eq(mem32(m, B_ESP - 12), B_EIP);
     ck_assert_uint_eq(mem32(m, B_ESP - 8), CODE0);
@@ -631,11 +631,11 @@ START_TEST(test_task_16bit_tss)
     CpuState *c = &m->cpu;
     ck_assert_uint_eq(c->seg[SEG_TR].selector, SEL_16);
     ck_assert_uint_eq(c->RIP, B_EIP);
-    ck_assert_uint_eq(c->gpr[REG_RAX], 0xffff1234);
-    ck_assert_uint_eq(c->gpr[REG_RSP], 0xffff7000);
+    ck_assert_uint_eq(c->gpr[GPR_RAX], 0xffff1234);
+    ck_assert_uint_eq(c->gpr[GPR_RSP], 0xffff7000);
     ck_assert(c->seg[SEG_FS].ar & AR_UNUSABLE);
     ck_assert_uint_eq(gdt_access(m, SEL_16), 0x83);
-    c->gpr[REG_RAX] = 0xabcd5678;
+    c->gpr[GPR_RAX] = 0xabcd5678;
     ck_assert_int_eq(machine_run(m, 1), STOP_BUDGET);
     ck_assert_uint_eq(c->seg[SEG_TR].selector, SEL_A);
     ck_assert_uint_eq(c->RIP, GP_CODE + 7);

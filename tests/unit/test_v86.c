@@ -84,7 +84,7 @@ static void write_v86_frame(Machine *m, uint32_t eip, uint32_t eflags)
     uint32_t f[9] = {eip, V_CS, eflags, V_SP, V_SS, v86_sel[SEG_ES], v86_sel[SEG_DS],
                      v86_sel[SEG_FS], v86_sel[SEG_GS]};
     test_poke(m, FRAME_ESP, f, sizeof(f));
-    m->cpu.gpr[REG_RSP] = FRAME_ESP;
+    m->cpu.gpr[GPR_RSP] = FRAME_ESP;
 }
 
 /* IRETD from CPL 0 into virtual-8086 mode at V_CS:V_IP with `flags`
@@ -116,7 +116,7 @@ START_TEST(test_v86_iret_enters_v86)
     CpuState *c = &m->cpu;
     ck_assert_uint_eq(c->cpl, 3);
     ck_assert_uint_eq(c->RIP, V_IP);
-    ck_assert_uint_eq(c->gpr[REG_RSP], V_SP);
+    ck_assert_uint_eq(c->gpr[GPR_RSP], V_SP);
     ck_assert_uint_eq(cpu_get_rflags(c), RFLAGS_VM | RFLAGS_IOPL | RFLAGS_CF | RFLAGS_FIXED1);
     for (unsigned s = SEG_ES; s <= SEG_GS; s++) {
         ck_assert_uint_eq(c->seg[s].selector, v86_sel[s]);
@@ -126,7 +126,7 @@ START_TEST(test_v86_iret_enters_v86)
     }
     static const uint8_t code[] = {0xb8, 0x34, 0x12}; /* mov ax, 0x1234 (16-bit code) */
     ck_assert_int_eq(run_v86(m, code, sizeof(code), 1), STOP_BUDGET);
-    ck_assert_uint_eq(c->gpr[REG_RAX] & 0xffff, 0x1234);
+    ck_assert_uint_eq(c->gpr[GPR_RAX] & 0xffff, 0x1234);
     machine_destroy(m);
 }
 END_TEST
@@ -139,7 +139,7 @@ START_TEST(test_v86_iret_eip_beyond_limit_gp)
     static const uint8_t iretd = 0xcf;
     gp_assert_fault(m, gp_run(m, &iretd, 1, 1), EXC_GP, 0);
     ck_assert_uint_eq(m->cpu.mode, MODE_PROT32);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RSP], FRAME_ESP);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RSP], FRAME_ESP);
     ck_assert_uint_eq(m->cpu.seg[SEG_DS].selector, 0x10);
     machine_destroy(m);
 }
@@ -154,7 +154,7 @@ START_TEST(test_v86_iret_at_cpl3_stays_protected)
     load_seg(m, SEG_SS, DATA3 | 3);
     uint32_t f[3] = {0x1800, CODE3 | 3, RFLAGS_VM | RFLAGS_FIXED1};
     test_poke(m, FRAME_ESP, f, sizeof(f));
-    m->cpu.gpr[REG_RSP] = FRAME_ESP;
+    m->cpu.gpr[GPR_RSP] = FRAME_ESP;
     static const uint8_t iretd = 0xcf;
     ck_assert_int_eq(gp_run(m, &iretd, 1, 1), STOP_BUDGET);
     ck_assert_uint_eq(m->cpu.mode, MODE_PROT32);
@@ -172,7 +172,7 @@ static void assert_v86_fault(Machine *m, MachineStop st, unsigned vector, uint32
     ck_assert_uint_eq(m->cpu.fault.error, error);
     ck_assert_uint_eq(m->cpu.RIP, V_IP);
     ck_assert_uint_eq(m->cpu.mode, MODE_V86);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RSP], V_SP);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RSP], V_SP);
 }
 
 /* The protected-mode frame of SDM 20.3.1.1 Figure 20-4 at `at` (the EIP
@@ -207,14 +207,14 @@ START_TEST(test_v86_int_to_ring0_and_back)
     static const uint8_t code[] = {0xcd, 0x21, 0x90};
     ck_assert_int_eq(run_v86(m, code, sizeof(code), 1), STOP_BUDGET);
     assert_v86_frame(m, ESP0 - 36, V_IP + 2);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RSP], ESP0 - 36);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RSP], ESP0 - 36);
     ck_assert_uint_eq(m->cpu.rflags & RFLAGS_IF, 0); /* interrupt gate */
     ck_assert_uint_eq(m->cpu.RIP, H_IRET);
     ck_assert_int_eq(machine_run(m, 1), STOP_BUDGET);
     CpuState *c = &m->cpu;
     ck_assert_uint_eq(c->mode, MODE_V86);
     ck_assert_uint_eq(c->RIP, V_IP + 2);
-    ck_assert_uint_eq(c->gpr[REG_RSP], V_SP);
+    ck_assert_uint_eq(c->gpr[GPR_RSP], V_SP);
     ck_assert_uint_eq(c->seg[SEG_DS].base, (uint64_t)v86_sel[SEG_DS] << 4);
     ck_assert(c->rflags & RFLAGS_IF);
     machine_destroy(m);
@@ -230,7 +230,7 @@ START_TEST(test_v86_exception_frame_with_error_code)
     set_idt_gate(m, EXC_GP, CODE0, H_HLT, 0x8e);
     static const uint8_t cli = 0xfa;
     ck_assert_int_eq(run_v86(m, &cli, 1, 3), STOP_HALTED);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RSP], ESP0 - 40);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RSP], ESP0 - 40);
     ck_assert_uint_eq(mem32(m, ESP0 - 40), 0);
     assert_v86_frame(m, ESP0 - 36, V_IP);
     machine_destroy(m);
@@ -298,7 +298,7 @@ START_TEST(test_v86_iopl3_flag_instructions)
     uint16_t image = RFLAGS_IF | RFLAGS_CF | RFLAGS_FIXED1; /* IOPL 0 in the image */
     test_poke(m, V_STACK - 2, &image, 2);
     static const uint8_t popf = 0x9d;
-    c->gpr[REG_RSP] = V_SP - 2;
+    c->gpr[GPR_RSP] = V_SP - 2;
     ck_assert_int_eq(run_v86(m, &popf, 1, 1), STOP_BUDGET);
     ck_assert(c->rflags & RFLAGS_IF);
     ck_assert_uint_eq(c->rflags & RFLAGS_IOPL, RFLAGS_IOPL);
@@ -309,7 +309,7 @@ START_TEST(test_v86_iopl3_flag_instructions)
     ck_assert_int_eq(run_v86(m, &iret, 1, 1), STOP_BUDGET);
     ck_assert_uint_eq(c->RIP, 0x20);
     ck_assert_uint_eq(c->seg[SEG_CS].base, 0x2100);
-    ck_assert_uint_eq(c->gpr[REG_RSP], V_SP + 6);
+    ck_assert_uint_eq(c->gpr[GPR_RSP], V_SP + 6);
     ck_assert_uint_eq(c->rflags & (RFLAGS_IF | RFLAGS_IOPL), RFLAGS_IOPL);
     ck_assert_uint_eq(c->mode, MODE_V86);
     machine_destroy(m);
@@ -375,7 +375,7 @@ START_TEST(test_v86_vme_pushf_popf)
     ck_assert_int_eq(run_v86(m, &popf, 1, 1), STOP_BUDGET);
     ck_assert_uint_eq(c->rflags & (RFLAGS_VIF | RFLAGS_IF | RFLAGS_IOPL), 0);
     ck_assert(cpu_get_rflags(c) & RFLAGS_CF);
-    ck_assert_uint_eq(c->gpr[REG_RSP], V_SP);
+    ck_assert_uint_eq(c->gpr[GPR_RSP], V_SP);
     machine_destroy(m);
 }
 END_TEST
@@ -455,7 +455,7 @@ START_TEST(test_v86_redirect_method5)
     ck_assert_uint_eq(c->mode, MODE_V86);
     ck_assert_uint_eq(c->seg[SEG_CS].selector, 0x0300);
     ck_assert_uint_eq(c->RIP, 0x40);
-    ck_assert_uint_eq(c->gpr[REG_RSP], V_SP - 6);
+    ck_assert_uint_eq(c->gpr[GPR_RSP], V_SP - 6);
     ck_assert_uint_eq(mem16(m, V_STACK - 6), V_IP + 2);
     ck_assert_uint_eq(mem16(m, V_STACK - 4), V_CS);
     ck_assert_uint_eq(mem16(m, V_STACK - 2),

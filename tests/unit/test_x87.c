@@ -269,7 +269,7 @@ START_TEST(test_x87_pending_exception_taken_by_next_waiting_instruction) {
                          0xdc, 0xf9, 0xdf, 0xe0, 0xd9, 0xe8),
                      STOP_EXCEPTION);
     ck_assert_uint_eq(m->cpu.RIP, CODE + 16);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RAX] & 0xffff, m->cpu.fpu.fsw);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RAX] & 0xffff, m->cpu.fpu.fsw);
     ck_assert_uint_eq(x87_top(&m->cpu.fpu), 6); /* FLD1 did not run */
     machine_destroy(m);
 }
@@ -389,7 +389,7 @@ START_TEST(test_x87_fnstsw_ax_after_fcom) {
     /* fninit; fld1; fcom qword [esi]; fnstsw ax */
     ck_assert_int_eq(RUN(m, MOV_ESI_DATA, 0xdb, 0xe3, 0xd9, 0xe8, 0xdc, 0x16, 0xdf, 0xe0),
                      STOP_GUEST_EXIT);
-    uint16_t ax = (uint16_t)m->cpu.gpr[REG_RAX];
+    uint16_t ax = (uint16_t)m->cpu.gpr[GPR_RAX];
     ck_assert_uint_eq(ax, m->cpu.fpu.fsw);
     ck_assert_uint_eq(ax & (FSW_C3 | FSW_C2 | FSW_C0), FSW_C0); /* 1 < 3 */
     ck_assert_uint_eq((ax >> 11) & 7, 7);
@@ -1088,8 +1088,8 @@ static void sim_case(Machine *m, unsigned insn, DiffCase *c) {
     test_poke(m, at, code, sizeof(code));
     test_enter_flat32(m, at);
     m->cpu.cr0 |= CR0_NE;
-    m->cpu.gpr[REG_RBX] = IMAGE;
-    m->cpu.gpr[REG_RSI] = MEMOP;
+    m->cpu.gpr[GPR_RBX] = IMAGE;
+    m->cpu.gpr[GPR_RSI] = MEMOP;
     test_poke(m, IMAGE, c->img, sizeof(c->img));
     test_poke(m, MEMOP, c->mem, sizeof(c->mem));
     ck_assert_int_eq(machine_run(m, 100), STOP_GUEST_EXIT);

@@ -277,9 +277,9 @@ static const uint8_t XGETBV[] = {0x0f, 0x01, 0xd0};
 
 static MachineStop xsetbv(Machine *m, uint32_t ecx, uint32_t edx, uint32_t eax)
 {
-    m->cpu.gpr[REG_RCX] = ecx;
-    m->cpu.gpr[REG_RDX] = edx;
-    m->cpu.gpr[REG_RAX] = eax;
+    m->cpu.gpr[GPR_RCX] = ecx;
+    m->cpu.gpr[GPR_RDX] = edx;
+    m->cpu.gpr[GPR_RAX] = eax;
     return gp_run(m, XSETBV, sizeof(XSETBV), 1);
 }
 
@@ -299,11 +299,11 @@ START_TEST(test_xsetbv_valid_values_load_xcr0)
     Machine *m = xs_flat32();
     ck_assert_int_eq(xsetbv(m, 0, 0, 3), STOP_BUDGET);
     ck_assert_uint_eq(m->cpu.xcr0, 3);
-    m->cpu.gpr[REG_RCX] = 0xffffffff00000000ull; /* only ECX counts */
-    m->cpu.gpr[REG_RAX] = m->cpu.gpr[REG_RDX] = ~0ull;
+    m->cpu.gpr[GPR_RCX] = 0xffffffff00000000ull; /* only ECX counts */
+    m->cpu.gpr[GPR_RAX] = m->cpu.gpr[GPR_RDX] = ~0ull;
     ck_assert_int_eq(gp_run(m, XGETBV, sizeof(XGETBV), 1), STOP_BUDGET);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RAX], 3);
-    ck_assert_uint_eq(m->cpu.gpr[REG_RDX], 0);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RAX], 3);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RDX], 0);
     ck_assert_int_eq(xsetbv(m, 0, 0, 1), STOP_BUDGET);
     ck_assert_uint_eq(m->cpu.xcr0, 1);
     machine_destroy(m);
@@ -320,7 +320,7 @@ START_TEST(test_xsetbv_invalid_values_raise_gp)
         gp_assert_fault(m, xsetbv(m, bad[i][0], bad[i][1], bad[i][2]), EXC_GP, 0);
         ck_assert_uint_eq(m->cpu.xcr0, 1);
     }
-    m->cpu.gpr[REG_RCX] = 1;
+    m->cpu.gpr[GPR_RCX] = 1;
     gp_assert_fault(m, gp_run(m, XGETBV, sizeof(XGETBV), 1), EXC_GP, 0);
     machine_destroy(m);
 }
@@ -334,7 +334,7 @@ START_TEST(test_xsetbv_cpl3_raises_gp_xgetbv_allowed)
     cpu_update_mode(&m->cpu);
     ck_assert_uint_eq(m->cpu.cpl, 3);
     gp_assert_fault(m, xsetbv(m, 0, 0, 3), EXC_GP, 0);
-    m->cpu.gpr[REG_RCX] = 0;
+    m->cpu.gpr[GPR_RCX] = 0;
     ck_assert_int_eq(gp_run(m, XGETBV, sizeof(XGETBV), 1), STOP_BUDGET);
     machine_destroy(m);
 }
@@ -344,8 +344,8 @@ END_TEST
 
 static void set_rfbm(Machine *m, uint64_t mask)
 {
-    m->cpu.gpr[REG_RAX] = (uint32_t)mask;
-    m->cpu.gpr[REG_RDX] = mask >> 32;
+    m->cpu.gpr[GPR_RAX] = (uint32_t)mask;
+    m->cpu.gpr[GPR_RDX] = mask >> 32;
 }
 
 START_TEST(test_xsave_misaligned_raises_gp_ts_raises_nm)
