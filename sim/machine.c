@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "sim/cpu/cpu_model.h"
+#include "sim/vmx/vmx.h"
 #include "sim/cpu/interp.h"
 #include "vmxsim/boot_info.h"
 
@@ -44,6 +45,11 @@ Machine *machine_create(const MachineConfig *cfg, char *err, size_t errlen)
     }
     m->cpu.model = model;
     cpu_reset(&m->cpu); /* again: the reset signature and CPUID come from the model */
+    if (!vmx_attach(&m->cpu)) {
+        snprintf(err, errlen, "cannot set up the CPU's VMX state: out of memory");
+        machine_destroy(m);
+        return NULL;
+    }
     return m;
 }
 
@@ -51,6 +57,7 @@ void machine_destroy(Machine *m)
 {
     if (!m)
         return;
+    vmx_detach(&m->cpu);
     cpu_destroy(&m->cpu);
     mem_destroy(&m->mem);
     free(m);
@@ -63,6 +70,8 @@ static SimStatus run_cpu(Machine *m, uint64_t budget)
     uint64_t end = m->cpu.insns + budget;
     for (;;) {
         SimStatus st = cpu_run(&m->cpu, end - m->cpu.insns);
+        if (st == SIM_VMEXIT && m->cpu.insns < end)
+            continue; /* the CPU now runs the host: go on */
         if (st != SIM_HALT || m->cpu.insns >= end || !cpu_events_wake_pending(&m->cpu))
             return st;
     }

@@ -62,6 +62,9 @@ void cpu_reset(CpuState *cpu)
     cpu->fpu.ftw = 0x5555;
     cpu->fpu.mxcsr = 0x1f80;
     cpu->efer = 0;
+    /* SDM 23.7: a RESET leaves VMX operation. */
+    cpu->vmx_mode = VMX_MODE_OFF;
+    cpu->cr0_fixed = cpu->cr4_fixed = (CrFixed){0, ~UINT64_C(0)};
     cpu->pkru = 0;
     memset(cpu->pdpte, 0, sizeof(cpu->pdpte));
     memset(cpu->dr, 0, sizeof(cpu->dr));

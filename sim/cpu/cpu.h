@@ -185,6 +185,19 @@ typedef struct FpuState {
 
 struct DecodeCache;
 struct CpuModel;
+struct CpuVmxOps;
+struct VmxCpu;
+
+/* SDM 23.3 "Introduction to VMX Operation": outside VMX operation, in VMX
+ * root operation, in VMX non-root operation. */
+typedef enum VmxMode { VMX_MODE_OFF, VMX_MODE_ROOT, VMX_MODE_NONROOT } VmxMode;
+
+/* SDM 23.8 "Restrictions on VMX Operation": in VMX operation the bits of
+ * CR0 and CR4 fixed by IA32_VMX_CR0/CR4_FIXED0/1 cannot change (MOV to CR
+ * #GP(0)).  Outside VMX operation must1 = 0 and may1 = all ones. */
+typedef struct CrFixed {
+    uint64_t must1, may1;
+} CrFixed;
 
 typedef struct CpuState {
     /* --- architectural --- */
@@ -205,6 +218,8 @@ typedef struct CpuState {
     bool sti_shadow, movss_shadow; /* blocking by STI / by MOV SS (SDM 6.8.3) */
     bool nmi_blocked;
     CpuEvents ev; /* pending NMI and debug traps, INTR input, access checks (events.h) */
+    uint8_t vmx_mode;      /* VmxMode */
+    CrFixed cr0_fixed, cr4_fixed; /* written by the VMX layer */
 
     /* --- derived (written only by cpu_update_mode) --- */
     CpuMode mode;
@@ -220,6 +235,8 @@ typedef struct CpuState {
     Signals *signals;
     struct DecodeCache *cache;
     const struct CpuModel *model;
+    const struct CpuVmxOps *vmx_ops; /* NULL: the model has no VMX (vmx_hooks.h) */
+    struct VmxCpu *vmx;              /* the VMX layer's state, owned by it */
     Tlb tlb;
     unsigned id;
 } CpuState;

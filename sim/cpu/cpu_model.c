@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "sim/cpu/cpu.h"
 #include "sim/mem/paging.h"
 #include "sim/sim.h"
 
@@ -11,12 +12,13 @@
 
 /* What both cores implement (docs/cpu-models.md): the integer instruction
  * set, x87, MMX, SSE/SSE2, FXSAVE and XSAVE (x87|SSE), SYSCALL and
- * SYSENTER.  VMX joins when it lands. */
+ * SYSENTER, and VMX (sim/vmx: the VMX controls a model offers are listed
+ * in sim/vmx/vmx_caps.c). */
 #define BASE_FEATURES                                                                              \
     (F(FPU) | F(VME) | F(PSE) | F(TSC) | F(MSR) | F(PAE) | F(CX8) | F(SEP) | F(PGE) | F(CMOV) | F(PAT) |     \
      F(PSE36) | F(CLFSH) | F(MMX) | F(FXSR) | F(SSE) | F(SSE2) | F(XSAVE) | F(NX) | F(PDPE1GB) |   \
      F(LM) | F(LAHF_LM) | F(SYSCALL) | F(CX16) | F(POPCNT) | F(MOVBE) | F(ABM) | F(BMI1) |         \
-     F(BMI2) | F(RDTSCP))
+     F(BMI2) | F(RDTSCP) | F(VMX))
 
 /* The system architecture both models implement: MTRRs (msr.def) and the
  * machine-check architecture's MSRs (CR4.MCE; no machine check is ever
@@ -35,8 +37,8 @@
 
 static const CpuModel models[] = {
     {"base",
-     "recent x86-64 core: x87, SSE2, XSAVE, PCID, SMEP/SMAP, UMIP, PKU, 1 GiB pages, BMI; no "
-     "VMX yet",
+     "recent x86-64 core: x87, SSE2, XSAVE, PCID, SMEP/SMAP, UMIP, PKU, 1 GiB pages, BMI, "
+     "VMX",
      0x000906a0, "vmxsim x86-64 CPU", BASE_FEATURES | SYSTEM_FEATURES | RECENT_FEATURES},
     {"nehalem",
      "older core: the base set without 1 GiB pages, MOVBE, LZCNT, BMI1/2, PCID, SMEP/SMAP, "
@@ -201,4 +203,28 @@ void cpu_model_cpuid(const CpuModel *m, const CpuidEnv *env, uint32_t leaf, uint
     /* SDM Vol. 4 Table 2-2 (1A0H) bit 34: XD Bit Disable hides NX. */
     if (leaf == 0x80000001u && env->xd_disable)
         out[EDX] &= ~(UINT32_C(1) << 20);
+}
+
+/* SDM 2.5 "Control Registers": a CR4 bit is reserved unless the model has
+ * the feature behind it (CPUID). */
+uint64_t cpu_model_cr4_allowed(const CpuModel *m)
+{
+    static const struct {
+        CpuFeature feature;
+        uint64_t bits;
+    } map[] = {
+        {FEAT_VME, CR4_VME | CR4_PVI}, /* CPUID VME covers both (SDM 2.5) */
+        {FEAT_TSC, CR4_TSD},   {FEAT_DE, CR4_DE},       {FEAT_PSE, CR4_PSE},
+        {FEAT_PAE, CR4_PAE},   {FEAT_PGE, CR4_PGE},     {FEAT_FXSR, CR4_OSFXSR},
+        {FEAT_SSE, CR4_OSXMMEXCPT}, {FEAT_VMX, CR4_VMXE}, {FEAT_XSAVE, CR4_OSXSAVE},
+        {FEAT_SMEP, CR4_SMEP}, {FEAT_SMAP, CR4_SMAP},   {FEAT_UMIP, CR4_UMIP},
+        {FEAT_LA57, CR4_LA57}, {FEAT_FSGSBASE, CR4_FSGSBASE}, {FEAT_PKU, CR4_PKE},
+        {FEAT_MCE, CR4_MCE},   {FEAT_PCID, CR4_PCIDE},
+    };
+    uint64_t allowed = 0;
+    for (unsigned i = 0; i < SIM_ARRAY_SIZE(map); i++) {
+        if (cpu_model_has(m, map[i].feature))
+            allowed |= map[i].bits;
+    }
+    return allowed;
 }

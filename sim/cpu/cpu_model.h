@@ -49,6 +49,10 @@ typedef struct CpuidEnv {
     bool xd_disable;    /* IA32_MISC_ENABLE[34]: CPUID.80000001H:EDX.NX reads 0 */
 } CpuidEnv;
 
+/* SDM 2.5 "Control Registers": the CR4 bits the model has (the others are
+ * reserved: MOV to CR4 #GP(0); IA32_VMX_CR4_FIXED1 reports these). */
+uint64_t cpu_model_cr4_allowed(const CpuModel *m);
+
 /* CPUID (SDM Vol. 2 CPUID): out = {EAX, EBX, ECX, EDX}. */
 void cpu_model_cpuid(const CpuModel *m, const CpuidEnv *env, uint32_t leaf, uint32_t subleaf,
                      uint32_t out[4]);

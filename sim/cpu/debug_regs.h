@@ -22,6 +22,7 @@ enum {
 /* SDM 17.2.4 "Debug Control Register (DR7)". */
 enum {
     DR7_ENABLE_MASK = 0xffu, /* L0, G0, L1, G1, L2, G2, L3, G3 */
+    DR7_LOCAL_MASK = 0x55u,  /* L0-L3: cleared on every task switch */
     DR7_GD = 1u << 13,
     DR7_RW_SHIFT = 16, /* R/Wn at bit 16 + 4n, LENn at bit 18 + 4n */
 };

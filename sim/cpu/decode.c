@@ -217,6 +217,10 @@ static bool ends_block(ZydisMnemonic m, InsnHandler h)
     case ZYDIS_MNEMONIC_INTO: case ZYDIS_MNEMONIC_SYSCALL: case ZYDIS_MNEMONIC_SYSRET:
     case ZYDIS_MNEMONIC_SYSENTER: case ZYDIS_MNEMONIC_SYSEXIT: case ZYDIS_MNEMONIC_CPUID:
     case ZYDIS_MNEMONIC_UD0: case ZYDIS_MNEMONIC_UD1: case ZYDIS_MNEMONIC_UD2:
+    /* VMX transitions and mode changes (VMREAD/VMWRITE/VMPTRLD do not end a
+     * block: in non-root operation their VM exit returns SIM_VMEXIT) */
+    case ZYDIS_MNEMONIC_VMXON: case ZYDIS_MNEMONIC_VMXOFF: case ZYDIS_MNEMONIC_VMLAUNCH:
+    case ZYDIS_MNEMONIC_VMRESUME: case ZYDIS_MNEMONIC_VMCALL: case ZYDIS_MNEMONIC_VMFUNC:
         return true;
     default:
         return false;
@@ -274,12 +278,30 @@ static DecodeResult status_result(ZyanStatus s)
     return DECODE_INVALID;
 }
 
+/* Zydis's real-mode tables reject SYSENTER and SYSEXIT (0F 34, 0F 35), which
+ * SDM Vol. 2 defines there: SYSENTER works from virtual-8086 mode, and both
+ * are #GP(0) in real-address mode (CR0.PE = 0) and SYSEXIT in virtual-8086
+ * mode (CPL 3).  They are decoded as 16-bit protected-mode code, which has
+ * the same default operand and address sizes. */
+static ZyanStatus decode_full(const Decoders *dec, CpuMode mode, const uint8_t *bytes, size_t len,
+                              ZydisDecodedInstruction *zi, ZydisDecodedOperand *zo)
+{
+    ZyanStatus s = ZydisDecoderDecodeFull(&dec->mode[mode], bytes, len, zi, zo);
+    if (ZYAN_SUCCESS(s) || (mode != MODE_REAL && mode != MODE_V86))
+        return s;
+    if (!ZYAN_SUCCESS(ZydisDecoderDecodeFull(&dec->mode[MODE_PROT16], bytes, len, zi, zo)))
+        return s;
+    bool fast_call =
+        zi->mnemonic == ZYDIS_MNEMONIC_SYSENTER || zi->mnemonic == ZYDIS_MNEMONIC_SYSEXIT;
+    return fast_call ? ZYAN_STATUS_SUCCESS : s;
+}
+
 DecodeResult cpu_decode(const Decoders *dec, CpuMode mode, const uint8_t *bytes, size_t len,
                         DecodedInsn *d)
 {
     ZydisDecodedInstruction zi;
     ZydisDecodedOperand zo[ZYDIS_MAX_OPERAND_COUNT];
-    ZyanStatus s = ZydisDecoderDecodeFull(&dec->mode[mode], bytes, len, &zi, zo);
+    ZyanStatus s = decode_full(dec, mode, bytes, len, &zi, zo);
     if (!ZYAN_SUCCESS(s))
         return status_result(s);
     memset(d, 0, sizeof(*d));

@@ -14,6 +14,7 @@
 #include "sim/cpu/decode.h"
 #include "sim/cpu/exceptions.h"
 #include "sim/cpu/timing.h"
+#include "sim/cpu/vmx_hooks.h"
 
 void cpu_events_reset(CpuState *cpu)
 {
@@ -159,8 +160,21 @@ static bool nmi_ready(const CpuState *cpu)
     return (cpu->ev.force & EV_NMI) && !cpu->nmi_blocked && !cpu->movss_shadow;
 }
 
+/* SDM 25.2: with "NMI exiting" (or "external-interrupt exiting" for INTR)
+ * the event causes a VM exit instead of its delivery. */
+static SimStatus vmx_external(CpuState *cpu, VmxEventType type, unsigned vector)
+{
+    VmxEvent e = {(uint8_t)type, (uint8_t)vector, false, 0};
+    if (SIM_LIKELY(!cpu_vmx_nonroot(cpu)))
+        return SIM_OK;
+    return cpu->vmx_ops->event(cpu, &e, NULL);
+}
+
 static SimStatus deliver_nmi(CpuState *cpu)
 {
+    SimStatus st = vmx_external(cpu, VMX_EVENT_NMI, EXC_NMI);
+    if (st != SIM_OK)
+        return st;
     cpu->ev.force &= ~(uint32_t)EV_NMI;
     cpu->nmi_blocked = true;
     return deliver_external(cpu, EXC_NMI);
@@ -178,6 +192,9 @@ static bool intr_ready(const CpuState *cpu)
 static SimStatus deliver_intr(CpuState *cpu)
 {
     const IntrController *ic = &cpu->ev.intc;
+    SimStatus st = vmx_external(cpu, VMX_EVENT_EXTINT, 0);
+    if (st != SIM_OK)
+        return st;
     int vector = ic->acknowledge ? ic->acknowledge(ic->opaque) : -1;
     if (vector < 0) { /* the request went away: nothing to deliver until the next SIGNAL_INTR */
         cpu->ev.force &= ~(uint32_t)EV_INTR;

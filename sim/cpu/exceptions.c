@@ -7,6 +7,7 @@
 #include "sim/cpu/flags.h"
 #include "sim/cpu/segmentation.h"
 #include "sim/cpu/task_switch.h"
+#include "sim/cpu/vmx_hooks.h"
 
 /* Where the delivery is going: gate contents and the frame to push. */
 typedef struct Delivery {
@@ -264,6 +265,31 @@ static bool causes_double_fault(unsigned first, unsigned second)
     return (a == 1 && b == 1) || (a == 2 && b >= 1);
 }
 
+/* SDM 25.2 "Other Causes of VM Exits": in VMX non-root operation an
+ * exception may cause a VM exit (the exception bitmap) instead of its
+ * delivery, and a triple fault always does.  SIM_OK: deliver as usual. */
+static SimStatus vmx_event(CpuState *cpu, VmxEventType type, const Delivery *v,
+                           const Delivery *during)
+{
+    if (SIM_LIKELY(!cpu_vmx_nonroot(cpu)))
+        return SIM_OK;
+    VmxEvent e = {(uint8_t)type, (uint8_t)v->vector, v->has_error, v->error}, first;
+    if (during)
+        first = (VmxEvent){VMX_EVENT_EXCEPTION, (uint8_t)during->vector, during->has_error,
+                           during->error};
+    return cpu->vmx_ops->event(cpu, &e, during ? &first : NULL);
+}
+
+/* The end of a double-fault chain: SDM 6.15 "Interrupt 8": shutdown; in VMX
+ * non-root operation a VM exit (SDM 25.2). */
+static SimStatus triple_fault(CpuState *cpu, const Delivery *v)
+{
+    if (vmx_event(cpu, VMX_EVENT_TRIPLE_FAULT, v, NULL) == SIM_VMEXIT)
+        return SIM_VMEXIT;
+    cpu->activity = ACTIVITY_SHUTDOWN;
+    return SIM_SHUTDOWN;
+}
+
 SimStatus cpu_deliver_fault(CpuState *cpu)
 {
     /* SDM 6.13 "Error Code": EXT is set for faults during the delivery of an
@@ -272,16 +298,19 @@ SimStatus cpu_deliver_fault(CpuState *cpu)
     Delivery v = {cpu->fault.vector, EVENT_FAULT, cpu->fault.has_error, cpu->fault.error, 1, false};
     /* Delivery can only raise contributory faults and #PF, so the chain ends in
      * #DF and then shutdown within a few steps; the bound is a safety net. */
+    Delivery prev = v;
     for (unsigned attempt = 0; attempt < 8; attempt++) {
+        SimStatus st = vmx_event(cpu, VMX_EVENT_EXCEPTION, &v, attempt ? &prev : NULL);
+        if (st != SIM_OK)
+            return st;
         if (v.vector == EXC_PF)
             cpu->cr2 = cpu->fault.address; /* SDM 6.15 "#PF": CR2 holds the faulting address */
         if (deliver(cpu, &v) == SIM_OK)
             return SIM_OK;
         PendingFault second = cpu->fault;
-        if (v.vector == EXC_DF) { /* SDM 6.15 "#DF": a fault during #DF delivery */
-            cpu->activity = ACTIVITY_SHUTDOWN;
-            return SIM_SHUTDOWN;
-        }
+        if (v.vector == EXC_DF) /* SDM 6.15 "#DF": a fault during #DF delivery */
+            return triple_fault(cpu, &v);
+        prev = v;
         if (causes_double_fault(v.vector, second.vector)) {
             v = (Delivery){EXC_DF, EVENT_FAULT, true, 0, 1, false};
             cpu->fault = (PendingFault){EXC_DF, true, 0, 0};
@@ -290,8 +319,7 @@ SimStatus cpu_deliver_fault(CpuState *cpu)
             v = (Delivery){second.vector, EVENT_FAULT, second.has_error, second.error, 1, false};
         }
     }
-    cpu->activity = ACTIVITY_SHUTDOWN;
-    return SIM_SHUTDOWN;
+    return triple_fault(cpu, &v);
 }
 
 SimStatus cpu_deliver_event(CpuState *cpu, unsigned vector, EventKind kind)

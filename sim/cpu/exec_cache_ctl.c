@@ -9,6 +9,7 @@
 #include "sim/cpu/branch.h"
 #include "sim/cpu/cpu_model.h"
 #include "sim/cpu/handlers.h"
+#include "sim/cpu/vmx_hooks.h"
 
 /* The privileged instructions here: #GP(0) at CPL > 0 in protected and
  * virtual-8086 mode (CPL is 0 in real-address mode). */
@@ -19,7 +20,9 @@ static bool privileged_denied(const CpuState *cpu) {
 /* SDM Vol. 2 INVD/WBINVD "Protected Mode Exceptions": #GP(0) if CPL != 0.
  * WBNOINVD (F3 0F 09) decodes as WBINVD and behaves the same here. */
 SimStatus exec_invd(CpuState *cpu, const DecodedInsn *d) {
-    return privileged_denied(cpu) ? cpu_raise_gp0(cpu) : SIM_OK;
+    uint64_t unused = 0;
+    if (privileged_denied(cpu)) return cpu_raise_gp0(cpu);
+    return cpu_vmx_intercept(cpu, d, VMX_ICPT_INVD, &unused); /* SDM 25.1.2: unconditional */
 }
 
 SimStatus exec_wbinvd(CpuState *cpu, const DecodedInsn *d) {

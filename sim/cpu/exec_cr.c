@@ -4,6 +4,8 @@
 #include "sim/cpu/exceptions.h"
 #include "sim/cpu/handlers.h"
 #include "sim/cpu/operands.h"
+#include "sim/cpu/pae_pdpte.h"
+#include "sim/cpu/vmx_hooks.h"
 #include "sim/mem/paging.h"
 
 #include <string.h>
@@ -16,24 +18,18 @@
 #define CR0_PDPTE_RELOAD (CR0_CD | CR0_NW | CR0_PG)
 #define CR4_PDPTE_RELOAD (CR4_PAE | CR4_PGE | CR4_PSE | CR4_SMEP)
 
-/* SDM 4.1.1 "Four Paging Modes": PAE paging is CR0.PG = 1, CR4.PAE = 1 and
- * IA32_EFER.LME = 0. */
-static bool pae_paging(uint64_t cr0, uint64_t cr4, uint64_t efer)
+/* SDM 23.8 "Restrictions on VMX Operation": in VMX operation a MOV to CR0
+ * or CR4 that would clear a bit fixed to 1 or set a bit fixed to 0 is
+ * #GP(0) (the VMX layer sets the masks; outside VMX they allow anything). */
+static bool vmx_fixed_ok(const CrFixed *f, uint64_t v)
 {
-    return (cr0 & CR0_PG) && (cr4 & CR4_PAE) && !(efer & EFER_LME);
-}
-
-/* SDM 4.4.1: the PDPTEs at cr3[31:5] into pdpte[]; #GP(0), and nothing
- * loaded, when a present PDPTE sets a reserved bit. */
-static SimStatus read_pdptes(CpuState *cpu, uint64_t cr3, uint64_t pdpte[4])
-{
-    return mem_pae_read_pdptes(cpu->mem, cr3, pdpte) ? SIM_OK : cpu_raise_gp0(cpu);
+    return (v & f->must1) == f->must1 && !(v & ~f->may1);
 }
 
 /* SDM 2.5 / Vol. 2 MOV CR0 "Protected Mode Exceptions" and 9.8.5. */
 static bool cr0_valid(const CpuState *cpu, uint64_t v)
 {
-    if (v & CR0_RESERVED)
+    if ((v & CR0_RESERVED) || !vmx_fixed_ok(&cpu->cr0_fixed, v))
         return false;
     if (((v & CR0_PG) && !(v & CR0_PE)) || ((v & CR0_NW) && !(v & CR0_CD)))
         return false;
@@ -55,8 +51,8 @@ static SimStatus write_cr0(CpuState *cpu, uint64_t v)
     uint64_t pdpte[4];
     if (!cr0_valid(cpu, v))
         return cpu_raise_gp0(cpu);
-    bool reload = pae_paging(v, cpu->cr4, cpu->efer) && ((v ^ cpu->cr0) & CR0_PDPTE_RELOAD);
-    if (reload && read_pdptes(cpu, cpu->cr3, pdpte) != SIM_OK)
+    bool reload = cpu_pae_paging(v, cpu->cr4, cpu->efer) && ((v ^ cpu->cr0) & CR0_PDPTE_RELOAD);
+    if (reload && cpu_read_pdptes(cpu, cpu->cr3, 0, pdpte) != SIM_OK)
         return SIM_FAULT;
     if ((v & CR0_PG) && !(cpu->cr0 & CR0_PG) && (cpu->efer & EFER_LME))
         cpu->efer |= EFER_LMA;
@@ -70,37 +66,17 @@ static SimStatus write_cr0(CpuState *cpu, uint64_t v)
     return SIM_OK;
 }
 
-/* SDM 2.5 "Control Registers": a CR4 bit is reserved unless the model has
- * the feature behind it (CPUID). */
-static uint64_t cr4_allowed(const CpuModel *m)
-{
-    static const struct {
-        CpuFeature feature;
-        uint64_t bits;
-    } map[] = {
-        {FEAT_VME, CR4_VME | CR4_PVI}, /* CPUID VME covers both (SDM 2.5) */
-        {FEAT_TSC, CR4_TSD},   {FEAT_DE, CR4_DE},       {FEAT_PSE, CR4_PSE},
-        {FEAT_PAE, CR4_PAE},   {FEAT_PGE, CR4_PGE},     {FEAT_FXSR, CR4_OSFXSR},
-        {FEAT_SSE, CR4_OSXMMEXCPT}, {FEAT_VMX, CR4_VMXE}, {FEAT_XSAVE, CR4_OSXSAVE},
-        {FEAT_SMEP, CR4_SMEP}, {FEAT_SMAP, CR4_SMAP},   {FEAT_UMIP, CR4_UMIP},
-        {FEAT_LA57, CR4_LA57}, {FEAT_FSGSBASE, CR4_FSGSBASE}, {FEAT_PKU, CR4_PKE},
-        {FEAT_MCE, CR4_MCE},   {FEAT_PCID, CR4_PCIDE},
-    };
-    uint64_t allowed = 0;
-    for (unsigned i = 0; i < SIM_ARRAY_SIZE(map); i++) {
-        if (cpu_model_has(m, map[i].feature))
-            allowed |= map[i].bits;
-    }
-    return allowed;
-}
-
 /* SDM 2.5: reserved CR4 bits, and PAE cannot be cleared while IA-32e mode is
  * active.  SDM 4.10.1 "Process-Context Identifiers (PCIDs)": CR4.PCIDE can
  * be set only in IA-32e mode, and (Vol. 2 MOV CR) not from 0 to 1 while
- * CR3[11:0] != 000H. */
+ * CR3[11:0] != 000H.  SDM 4.1.2 "Paging-Mode Enabling" (and 2.5, CR4.LA57):
+ * CR4.LA57 cannot be modified while IA-32e mode is active. */
 static bool cr4_valid(const CpuState *cpu, uint64_t v)
 {
-    if ((v & ~cr4_allowed(cpu->model)) || ((cpu->efer & EFER_LMA) && !(v & CR4_PAE)))
+    if ((v & ~cpu_model_cr4_allowed(cpu->model)) || ((cpu->efer & EFER_LMA) && !(v & CR4_PAE)) ||
+        !vmx_fixed_ok(&cpu->cr4_fixed, v))
+        return false;
+    if ((cpu->efer & EFER_LMA) && ((v ^ cpu->cr4) & CR4_LA57))
         return false;
     bool setting_pcide = (v & CR4_PCIDE) && !(cpu->cr4 & CR4_PCIDE);
     return !(setting_pcide && (!(cpu->efer & EFER_LMA) || (cpu->cr3 & 0xfff)));
@@ -113,8 +89,8 @@ static SimStatus write_cr4(CpuState *cpu, uint64_t v)
     uint64_t pdpte[4];
     if (!cr4_valid(cpu, v))
         return cpu_raise_gp0(cpu);
-    bool reload = pae_paging(cpu->cr0, v, cpu->efer) && ((v ^ cpu->cr4) & CR4_PDPTE_RELOAD);
-    if (reload && read_pdptes(cpu, cpu->cr3, pdpte) != SIM_OK)
+    bool reload = cpu_pae_paging(cpu->cr0, v, cpu->efer) && ((v ^ cpu->cr4) & CR4_PDPTE_RELOAD);
+    if (reload && cpu_read_pdptes(cpu, cpu->cr3, 0, pdpte) != SIM_OK)
         return SIM_FAULT;
     if (reload)
         memcpy(cpu->pdpte, pdpte, sizeof(pdpte));
@@ -139,8 +115,8 @@ static SimStatus write_cr3(CpuState *cpu, uint64_t v)
     if (long_mode && (v & CR3_RESERVED))
         return cpu_raise_gp0(cpu);
     v = long_mode ? v : (uint32_t)v;
-    bool pae = pae_paging(cpu->cr0, cpu->cr4, cpu->efer);
-    if (pae && read_pdptes(cpu, v, pdpte) != SIM_OK)
+    bool pae = cpu_pae_paging(cpu->cr0, cpu->cr4, cpu->efer);
+    if (pae && cpu_read_pdptes(cpu, v, 0, pdpte) != SIM_OK)
         return SIM_FAULT;
     if (pae)
         memcpy(cpu->pdpte, pdpte, sizeof(pdpte));
@@ -154,7 +130,13 @@ SimStatus exec_mov_to_cr(CpuState *cpu, const DecodedInsn *d)
     if (cpu->cpl != 0)
         return cpu_raise_gp0(cpu);
     uint64_t v = reg_read(cpu, d->op[1].reg, d->op[1].size);
-    switch (d->op[0].reg) {
+    unsigned n = d->op[0].reg;
+    if (n == 0 || n == 3 || n == 4 || n == 8) {
+        SimStatus st = cpu_vmx_intercept(cpu, d, VMX_ICPT_MOV_TO_CR, &v);
+        if (st != SIM_OK)
+            return st;
+    }
+    switch (n) {
     case 0:
         return write_cr0(cpu, v);
     case 2:
@@ -184,6 +166,10 @@ SimStatus exec_mov_from_cr(CpuState *cpu, const DecodedInsn *d)
         return cpu_raise_gp0(cpu);
     const uint64_t *cr[16] = {[0] = &cpu->cr0, [2] = &cpu->cr2, [3] = &cpu->cr3,
                               [4] = &cpu->cr4, [8] = &cpu->cr8};
-    reg_write(cpu, d->op[0].reg, d->op[0].size, *cr[n]);
+    uint64_t v = *cr[n];
+    SimStatus st = cpu_vmx_intercept(cpu, d, VMX_ICPT_MOV_FROM_CR, &v);
+    if (st != SIM_OK)
+        return st;
+    reg_write(cpu, d->op[0].reg, d->op[0].size, v);
     return SIM_OK;
 }

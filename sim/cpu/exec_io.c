@@ -5,6 +5,7 @@
 #include "sim/cpu/handlers.h"
 #include "sim/cpu/io_permission.h"
 #include "sim/cpu/operands.h"
+#include "sim/cpu/vmx_hooks.h"
 
 /* The port: an imm8 operand or DX. */
 static uint16_t io_port(const CpuState *cpu, const DecodedOperand *o, const DecodedInsn *d)
@@ -19,8 +20,12 @@ SimStatus exec_in(CpuState *cpu, const DecodedInsn *d)
 {
     uint16_t port = io_port(cpu, &d->op[1], d);
     unsigned size = d->op[0].size;
+    uint64_t unused = 0;
     if (cpu_io_permitted(cpu, port, size) != SIM_OK)
         return SIM_FAULT;
+    SimStatus st = cpu_vmx_intercept(cpu, d, VMX_ICPT_IO, &unused);
+    if (st != SIM_OK)
+        return st;
     reg_write(cpu, d->op[0].reg, size, dev_io_read(cpu->io, port, size));
     cpu_dr_note_io(cpu, port, size);
     return SIM_OK;
@@ -31,8 +36,12 @@ SimStatus exec_out(CpuState *cpu, const DecodedInsn *d)
 {
     uint16_t port = io_port(cpu, &d->op[0], d);
     unsigned size = d->op[1].size;
+    uint64_t unused = 0;
     if (cpu_io_permitted(cpu, port, size) != SIM_OK)
         return SIM_FAULT;
+    SimStatus st = cpu_vmx_intercept(cpu, d, VMX_ICPT_IO, &unused);
+    if (st != SIM_OK)
+        return st;
     dev_io_write(cpu->io, port, size, (uint32_t)reg_read(cpu, d->op[1].reg, size));
     cpu_dr_note_io(cpu, port, size);
     return SIM_OK;

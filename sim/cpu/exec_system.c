@@ -7,6 +7,7 @@
 #include "sim/cpu/msr.h"
 #include "sim/cpu/segmentation.h"
 #include "sim/cpu/v86.h"
+#include "sim/cpu/vmx_hooks.h"
 
 static bool real_or_v86(const CpuState *cpu)
 {
@@ -16,9 +17,11 @@ static bool real_or_v86(const CpuState *cpu)
 /* SDM Vol. 2 HLT: privileged (#GP(0) at CPL > 0). */
 SimStatus exec_hlt(CpuState *cpu, const DecodedInsn *d)
 {
+    uint64_t unused = 0;
     if (cpu->cpl != 0)
         return cpu_raise_gp0(cpu);
-    return SIM_HALT;
+    SimStatus st = cpu_vmx_intercept(cpu, d, VMX_ICPT_HLT, &unused);
+    return st == SIM_OK ? SIM_HALT : st;
 }
 
 /* SDM Vol. 2 CLI/STI: IF changes when CPL <= IOPL; otherwise, with CR4.VME
@@ -102,9 +105,12 @@ SimStatus exec_ltr(CpuState *cpu, const DecodedInsn *d)
 /* SDM Vol. 2 RDMSR/WRMSR: CPL 0 only; unknown MSR or bad value #GP(0). */
 SimStatus exec_rdmsr(CpuState *cpu, const DecodedInsn *d)
 {
-    uint64_t v;
+    uint64_t v = (uint32_t)cpu->gpr[GPR_RCX];
     if (cpu->cpl != 0)
         return cpu_raise_gp0(cpu);
+    SimStatus st = cpu_vmx_intercept(cpu, d, VMX_ICPT_RDMSR, &v);
+    if (st != SIM_OK)
+        return st;
     if (cpu_msr_read(cpu, (uint32_t)cpu->gpr[GPR_RCX], &v) != SIM_OK)
         return SIM_FAULT;
     cpu->gpr[GPR_RAX] = (uint32_t)v;
@@ -114,8 +120,12 @@ SimStatus exec_rdmsr(CpuState *cpu, const DecodedInsn *d)
 
 SimStatus exec_wrmsr(CpuState *cpu, const DecodedInsn *d)
 {
+    uint64_t index = (uint32_t)cpu->gpr[GPR_RCX];
     if (cpu->cpl != 0)
         return cpu_raise_gp0(cpu);
+    SimStatus st = cpu_vmx_intercept(cpu, d, VMX_ICPT_WRMSR, &index);
+    if (st != SIM_OK)
+        return st;
     uint64_t v = (cpu->gpr[GPR_RAX] & 0xffffffffu) | (cpu->gpr[GPR_RDX] << 32);
     return cpu_msr_write(cpu, (uint32_t)cpu->gpr[GPR_RCX], v);
 }
@@ -125,6 +135,10 @@ SimStatus exec_wrmsr(CpuState *cpu, const DecodedInsn *d)
 SimStatus exec_cpuid(CpuState *cpu, const DecodedInsn *d)
 {
     uint32_t out[4], leaf = (uint32_t)cpu->gpr[GPR_RAX];
+    uint64_t unused = 0;
+    SimStatus st = cpu_vmx_intercept(cpu, d, VMX_ICPT_CPUID, &unused);
+    if (st != SIM_OK)
+        return st;
     uint64_t misc = cpu->msr[MSR_SLOT_IA32_MISC_ENABLE];
     CpuidEnv env = {
         .apic_id = cpu->id,

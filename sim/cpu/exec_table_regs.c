@@ -7,6 +7,7 @@
 #include "sim/cpu/cpu_model.h"
 #include "sim/cpu/exceptions.h"
 #include "sim/cpu/handlers.h"
+#include "sim/cpu/vmx_hooks.h"
 #include "sim/cpu/operands.h"
 #include "sim/cpu/segmentation.h"
 
@@ -117,6 +118,8 @@ SimStatus exec_lmsw(CpuState *cpu, const DecodedInsn *d) {
     uint64_t src;
     if (cpu->mode != MODE_REAL && cpu->cpl != 0) return cpu_raise_gp0(cpu);
     if (opnd_read(cpu, d, 0, &src) != SIM_OK) return SIM_FAULT;
+    SimStatus st = cpu_vmx_intercept(cpu, d, VMX_ICPT_LMSW, &src);
+    if (st != SIM_OK) return st;
     cpu->cr0 = (cpu->cr0 & ~UINT64_C(0xf)) | (src & 0xf) | (cpu->cr0 & CR0_PE);
     cpu_update_mode(cpu); /* setting PE enters protected mode */
     return SIM_OK;
@@ -125,7 +128,10 @@ SimStatus exec_lmsw(CpuState *cpu, const DecodedInsn *d) {
 /* SDM Vol. 2 CLTS "Operation": CR0.TS := 0; #GP(0) at CPL > 0 (virtual-8086
  * mode included). */
 SimStatus exec_clts(CpuState *cpu, const DecodedInsn *d) {
+    uint64_t cr0 = cpu->cr0 & ~CR0_TS;
     if (cpu->mode != MODE_REAL && cpu->cpl != 0) return cpu_raise_gp0(cpu);
-    cpu->cr0 &= ~CR0_TS;
+    SimStatus st = cpu_vmx_intercept(cpu, d, VMX_ICPT_CLTS, &cr0);
+    if (st != SIM_OK) return st;
+    cpu->cr0 = cr0;
     return SIM_OK;
 }

@@ -8,6 +8,7 @@
 #include <Zydis/Zydis.h>
 
 #include "sim/cpu/handlers.h"
+#include "sim/cpu/vmx_hooks.h"
 #include "sim/cpu/operands.h"
 #include "sim/cpu/sse.h"
 
@@ -325,9 +326,15 @@ SimStatus exec_xgetbv(CpuState *cpu, const DecodedInsn *d)
 SimStatus exec_xsetbv(CpuState *cpu, const DecodedInsn *d)
 {
     uint64_t v = (cpu->gpr[GPR_RDX] << 32) | (uint32_t)cpu->gpr[GPR_RAX];
+    uint64_t unused = 0;
     if (!cpu_model_has(cpu->model, FEAT_XSAVE) || !(cpu->cr4 & CR4_OSXSAVE))
         return cpu_raise_ud(cpu);
-    if (cpu->cpl != 0 || (uint32_t)cpu->gpr[GPR_RCX] != 0 || (v & ~XCR0_SUPPORTED) ||
+    if (cpu->cpl != 0)
+        return cpu_raise_gp0(cpu);
+    SimStatus st = cpu_vmx_intercept(cpu, d, VMX_ICPT_XSETBV, &unused); /* SDM 25.1.2 */
+    if (st != SIM_OK)
+        return st;
+    if ((uint32_t)cpu->gpr[GPR_RCX] != 0 || (v & ~XCR0_SUPPORTED) ||
         !(v & XCOMP_X87))
         return cpu_raise_gp0(cpu);
     cpu->xcr0 = v;

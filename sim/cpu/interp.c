@@ -87,15 +87,16 @@ static bool careful_needed(const CpuState *cpu)
 /*
  * Can d change an input of careful_needed() or of cpu_events_refresh()
  * (RFLAGS.TF/RF/IF/AC, a shadow, DR7, CPL, CR0.AM)?  Near branches and ordinary
- * instructions cannot; instructions that end a block for another reason
- * (POPF, IRET, STI, MOV SS, POP SS, INT n, SYSCALL, far transfers, MOV CR
- * ...) may, and so may two that end no block: MOV DR and STAC/CLAC.  A new
- * instruction of that kind that ends no block must be listed here.
+ * instructions cannot; instructions that end a block (POPF, IRET, STI, MOV
+ * SS, POP SS, INT n, SYSCALL, far transfers, MOV CR, MOV DR ...) may, and
+ * so may STAC/CLAC, which end no block: they change RFLAGS.AC, which
+ * cpu_events_refresh() reads only at CPL 3, where they are #UD, so the rest
+ * of their block runs with the same checks either way.  A new instruction
+ * that changes such an input and ends no block must be listed here.
  */
 static bool insn_changes_event_inputs(const DecodedInsn *d)
 {
-    if (d->handler == exec_mov_to_dr || d->mnemonic == ZYDIS_MNEMONIC_STAC ||
-        d->mnemonic == ZYDIS_MNEMONIC_CLAC)
+    if (d->mnemonic == ZYDIS_MNEMONIC_STAC || d->mnemonic == ZYDIS_MNEMONIC_CLAC)
         return true;
     if (!(d->flags & DI_ENDS_BLOCK))
         return false;
@@ -188,8 +189,8 @@ static SimStatus string_once(CpuState *cpu, const DecodedInsn *d, StringKind kin
         return d->handler(cpu, d);
     cpu->gpr[GPR_RCX] = (rcx & ~mask) | 1;
     SimStatus st = d->handler(cpu, d);
-    if (st != SIM_OK) {
-        cpu->gpr[GPR_RCX] = rcx; /* a faulting iteration leaves the count as it was */
+    if (st != SIM_OK) { /* a faulting iteration leaves the count as it was (string_repeat.h) */
+        cpu->gpr[GPR_RCX] = d->addrsize == 4 ? (uint32_t)rcx : rcx;
         return st;
     }
     count -= 1;

@@ -7,6 +7,7 @@
 #include "sim/cpu/branch.h"
 #include "sim/cpu/cpu_model.h"
 #include "sim/cpu/exceptions.h"
+#include "sim/cpu/vmx_hooks.h"
 
 typedef enum MsrKind {
     MSR_PLAIN,
@@ -72,8 +73,16 @@ void cpu_msr_cpuid_signature(CpuState *cpu)
     cpu->msr[MSR_SLOT_IA32_BIOS_SIGN_ID] = (uint64_t)MICROCODE_UPDATE_SIGNATURE << 32;
 }
 
+/* SDM Appendix A "VMX Capability Reporting Facility": IA32_VMX_BASIC (480H)
+ * and the MSRs after it are read-only and answered by the VMX layer; they
+ * exist only with VMX (and each only as Appendix A enumerates it). */
+static bool vmx_capability_msr(uint32_t index) { return index >= 0x480 && index < 0x4a0; }
+
 SimStatus cpu_msr_read(CpuState *cpu, uint32_t index, uint64_t *value)
 {
+    if (vmx_capability_msr(index))
+        return cpu->vmx_ops && cpu->vmx_ops->read_capability(cpu, index, value) ? SIM_OK
+                                                                                : cpu_raise_gp0(cpu);
     int slot = msr_lookup(cpu, index);
     /* SDM Vol. 4 Table 2-2 (49H): IA32_PRED_CMD is write-only. */
     if (slot < 0 || msr_rows[slot].kind == MSR_WRITE_ONLY)
@@ -236,7 +245,7 @@ static SimStatus write_special(CpuState *cpu, int slot, uint64_t value)
 SimStatus cpu_msr_write(CpuState *cpu, uint32_t index, uint64_t value)
 {
     int slot = msr_lookup(cpu, index);
-    if (slot < 0 || (value & msr_rows[slot].reserved) || !value_valid(cpu, &msr_rows[slot], value))
+    if (slot < 0 || vmx_capability_msr(index) || (value & msr_rows[slot].reserved) || !value_valid(cpu, &msr_rows[slot], value))
         return cpu_raise_gp0(cpu);
     switch (msr_rows[slot].kind) {
     case MSR_SPECIAL:

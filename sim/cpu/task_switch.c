@@ -3,13 +3,14 @@
 #include "sim/cpu/task_switch.h"
 
 #include "sim/cpu/access.h"
+#include "sim/cpu/debug_regs.h"
 #include "sim/cpu/exceptions.h"
 #include "sim/cpu/flags.h"
+#include "sim/cpu/pae_pdpte.h"
 #include "sim/cpu/stack.h"
 #include "sim/cpu/v86.h"
 
-/* SDM 17.2.3 "Debug Status Register (DR6)": BT, set for a T-flag trap. */
-#define DR6_BT (UINT64_C(1) << 15)
+#include <string.h>
 
 /* Where a TSS keeps the task state (SDM 7.2.1 Figure 7-2 "32-Bit
  * Task-State Segment (TSS)", 7.6 Figure 7-10 "16-Bit TSS Format").
@@ -51,6 +52,8 @@ typedef struct TaskSwitch {
     uint32_t ext;   /* EXT bit of every error code (SDM 6.13 "Error Code") */
     bool has_error; /* an exception's error code, pushed on the new stack */
     uint32_t error;
+    bool new_pdptes;  /* PAE paging and a new CR3: the PDPTEs read from it */
+    uint64_t pdpte[4];
 } TaskSwitch;
 
 /* TSS accesses are implicit supervisor-mode accesses (SDM 4.6). */
@@ -114,9 +117,26 @@ static SimStatus probe_write(CpuState *cpu, uint64_t lin, unsigned len)
     return cpu_translate(cpu, last & PAGE_MASK, ACC_WRITE, true, &phys);
 }
 
+/* SDM 4.4.1 "PDPTE Registers": "If PAE paging is in use and a task switch
+ * changes the value of CR3, the PDPTEs are loaded from the address in the
+ * new CR3 value" (a 16-bit TSS has no CR3).  7.3 step 12 loads CR3, and an
+ * error there is handled "in the prior execution environment": vmxsim reads
+ * the PDPTEs before anything is saved, so a reserved bit in a present one
+ * is #GP(0) (as for MOV to CR3; EXT as for every fault of the switch) with
+ * the old task untouched. */
+static SimStatus read_new_pdptes(CpuState *cpu, TaskSwitch *t)
+{
+    t->new_pdptes = tss_layout(&t->tss)->cr3 >= 0 &&
+                    cpu_pae_paging(cpu->cr0, cpu->cr4, cpu->efer) && t->img.cr3 != cpu->cr3;
+    if (!t->new_pdptes)
+        return SIM_OK;
+    return cpu_read_pdptes(cpu, t->img.cr3, t->ext, t->pdpte);
+}
+
 /* Everything that can fault before the commit point, in Table 7-1 / Table
  * 6-6 "Invalid TSS Conditions" order: the new TSS limit (#TS(new TSS)),
- * the old TSS able to take the saved state (#TS(old TSS)), then the pages. */
+ * the old TSS able to take the saved state (#TS(old TSS)), the pages, then
+ * the new task's PDPTEs. */
 static SimStatus prepare(CpuState *cpu, TaskSwitch *t)
 {
     const Segment *old = &cpu->seg[SEG_TR];
@@ -134,7 +154,7 @@ static SimStatus prepare(CpuState *cpu, TaskSwitch *t)
         (t->src != FROM_IRET && probe_write(cpu, desc_type_lin(cpu, t->sel), 1) != SIM_OK) ||
         (nests && probe_write(cpu, tss_lin(&t->tss, 0), 2) != SIM_OK))
         return SIM_FAULT;
-    return SIM_OK;
+    return read_new_pdptes(cpu, t);
 }
 
 /* 7.3 steps 6-8: the old task's busy flag (cleared by JMP and IRET) and
@@ -178,7 +198,9 @@ static SimStatus link_new_task(CpuState *cpu, const TaskSwitch *t)
 /* 7.3 steps 9, 11, 12: TR, EFLAGS (NT set by CALL and events), EIP, the
  * GPRs, CR3 when paging is on, and the selectors, whose descriptors step 13
  * loads (until then the registers are unusable, with CPL = CS.RPL).  CR0.TS
- * is set on every task switch (SDM 2.5 "Control Registers").  A 16-bit TSS
+ * is set on every task switch (SDM 2.5 "Control Registers"), and DR7.L0-L3
+ * are cleared (SDM 17.2.4 "Debug Control Register (DR7)": "The processor
+ * automatically clears these flags on every task switch").  A 16-bit TSS
  * (7.6) loads no CR3 and leaves the upper GPR halves "modified and not
  * maintained": vmxsim sets them to FFFFH. */
 static void load_registers(CpuState *cpu, const TaskSwitch *t)
@@ -189,6 +211,7 @@ static void load_registers(CpuState *cpu, const TaskSwitch *t)
     tr.ar |= 2;
     cpu->seg[SEG_TR] = tr;
     cpu->cr0 |= CR0_TS;
+    cpu->dr[7] &= ~(uint64_t)DR7_LOCAL_MASK;
     uint64_t flags = img->flags;
     if (t->src == FROM_CALL || t->src == FROM_EVENT)
         flags |= RFLAGS_NT;
@@ -200,6 +223,8 @@ static void load_registers(CpuState *cpu, const TaskSwitch *t)
         cpu->cr3 = img->cr3;
         mem_tlb_flush_nonglobal(&cpu->tlb);
     }
+    if (t->new_pdptes)
+        memcpy(cpu->pdpte, t->pdpte, sizeof(t->pdpte));
     uint32_t cpl = img->seg[SEG_CS] & 3u;
     for (unsigned s = SEG_ES; s <= SEG_GS; s++)
         cpu->seg[s] = (Segment){img->seg[s], 0, AR_UNUSABLE | (cpl << AR_DPL_SHIFT), 0};

@@ -392,6 +392,57 @@ START_TEST(test_dr_data_breakpoint_forces_checked_accesses)
 }
 END_TEST
 
+/* MOV DR ends its decoded block (decode.c ends_block), so what it arms
+ * applies from the very next instruction: here an instruction breakpoint
+ * on the NOP right after a MOV DR7 (SDM 17.2.4: the DR7 enables take effect
+ * for the following instructions). */
+START_TEST(test_dr_mov_dr7_arms_next_instruction)
+{
+    /* mov dr7, eax; nop; inc ecx */
+    static const uint8_t code[] = {0x0f, 0x23, 0xf8, 0x90, 0x41, EXIT_CODE};
+    Machine *m = dr_machine();
+    m->cpu.dr[0] = GP_CODE + 3;
+    m->cpu.gpr[GPR_RAX] = dr7_bp(0, DR_EXEC, LEN1);
+    assert_db(m, gp_run(m, code, sizeof(code), 20), GP_CODE + 3, 1);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RCX], 0);
+    machine_destroy(m);
+}
+END_TEST
+
+/* The same for a data breakpoint: the store right after the MOV DR7 is
+ * checked (SDM 17.3.1.2). */
+START_TEST(test_dr_mov_dr7_arms_next_data_access)
+{
+    /* mov dr7, eax; mov [esi], ecx */
+    static const uint8_t code[] = {0x0f, 0x23, 0xf8, 0x89, 0x0e, EXIT_CODE};
+    Machine *m = dr_machine();
+    m->cpu.dr[1] = GP_DATA;
+    m->cpu.gpr[GPR_RAX] = dr7_bp(1, DR_WRITE, LEN4);
+    m->cpu.gpr[GPR_RSI] = GP_DATA;
+    assert_db(m, gp_run(m, code, sizeof(code), 20), GP_CODE + 5, 1u << 1);
+    machine_destroy(m);
+}
+END_TEST
+
+/* A block holding MOV DR is never linked to its successor (interp.c
+ * insn_changes_event_inputs): the second pass of this loop arms the
+ * breakpoint on the first instruction of the block the first pass ran
+ * after it, and it is reported. */
+START_TEST(test_dr_mov_dr7_block_not_linked)
+{
+    /* L: mov dr7, eax; nop; mov eax, ecx; dec edx; jnz L */
+    static const uint8_t code[] = {0x0f, 0x23, 0xf8, 0x90, 0x89, 0xc8, 0x4a, 0x75, 0xf7, EXIT_CODE};
+    Machine *m = dr_machine();
+    m->cpu.dr[0] = GP_CODE + 3;
+    m->cpu.gpr[GPR_RAX] = 0;
+    m->cpu.gpr[GPR_RCX] = dr7_bp(0, DR_EXEC, LEN1);
+    m->cpu.gpr[GPR_RDX] = 2;
+    assert_db(m, gp_run(m, code, sizeof(code), 20), GP_CODE + 3, 1);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RDX], 1); /* on the second pass */
+    machine_destroy(m);
+}
+END_TEST
+
 static Suite *debug_regs_suite(void)
 {
     Suite *s = suite_create("debug_regs");
@@ -401,6 +452,9 @@ static Suite *debug_regs_suite(void)
     tcase_add_test(tc, test_dr_rf_suppresses_exec_breakpoint_once);
     tcase_add_test(tc, test_dr_handler_resumes_with_rf);
     tcase_add_test(tc, test_dr_exec_breakpoint_after_mov_ss_not_reported);
+    tcase_add_test(tc, test_dr_mov_dr7_arms_next_instruction);
+    tcase_add_test(tc, test_dr_mov_dr7_arms_next_data_access);
+    tcase_add_test(tc, test_dr_mov_dr7_block_not_linked);
     suite_add_tcase(s, tc);
     tc = tcase_create("data_and_io");
     tcase_add_test(tc, test_dr_write_breakpoint_traps_after_write);

@@ -304,6 +304,48 @@ START_TEST(test_pcid_clear_pg_with_pcide_gp) {
 }
 END_TEST
 
+/* ---- CR4.LA57 (SDM 4.1.2 "Paging-Mode Enabling") ---- */
+
+#define PML5 0x2f000u /* PML5E 0 -> the 4-level tables of gp_long64 */
+
+/* 5-level paging: the same identity map one level deeper. */
+static Machine *long64_la57(void) {
+    Machine *m = gp_long64();
+    gp_poke64(m, PML5, GP_PML4 | PTE_P | PTE_W);
+    m->cpu.cr3 = PML5;
+    m->cpu.cr4 |= CR4_LA57;
+    mem_tlb_flush_all(&m->cpu.tlb);
+    return m;
+}
+
+/* CR4.LA57 cannot be modified while IA-32e mode is active: MOV to CR4 that
+ * sets or clears it is #GP(0); one that changes another bit and keeps LA57
+ * succeeds, in 4-level and in 5-level paging. */
+START_TEST(test_la57_change_in_ia32e_mode_gp) {
+    for (unsigned five = 0; five < 2; five++) {
+        Machine *m = five ? long64_la57() : gp_long64();
+        uint64_t cr4 = m->cpu.cr4;
+        gp_assert_fault(m, run1(m, MOV_CR4_EAX, 3, cr4 ^ CR4_LA57), EXC_GP, 0);
+        ck_assert_uint_eq(m->cpu.cr4, cr4);
+        ck_assert_int_eq(run1(m, MOV_CR4_EAX, 3, cr4 ^ CR4_PGE), STOP_BUDGET);
+        ck_assert_uint_eq(m->cpu.cr4, cr4 ^ CR4_PGE);
+        machine_destroy(m);
+    }
+}
+END_TEST
+
+/* Outside IA-32e mode MOV to CR4 may set and clear LA57 (it takes effect
+ * when IA-32e mode is next activated). */
+START_TEST(test_la57_change_outside_ia32e_mode_allowed) {
+    Machine *m = gp_flat32();
+    ck_assert_int_eq(run1(m, MOV_CR4_EAX, 3, CR4_PAE | CR4_LA57), STOP_BUDGET);
+    ck_assert_uint_eq(m->cpu.cr4, CR4_PAE | CR4_LA57);
+    ck_assert_int_eq(run1(m, MOV_CR4_EAX, 3, CR4_PAE), STOP_BUDGET);
+    ck_assert_uint_eq(m->cpu.cr4, CR4_PAE);
+    machine_destroy(m);
+}
+END_TEST
+
 static Suite *pae_regs_suite(void) {
     Suite *s = suite_create("paging_registers");
     TCase *pdpte = tcase_create("pdpte");
@@ -327,6 +369,10 @@ static Suite *pae_regs_suite(void) {
     tcase_add_test(pcid, test_pcid_cr3_bit63_not_stored_tlb_still_flushed);
     tcase_add_test(pcid, test_pcid_clear_pg_with_pcide_gp);
     suite_add_tcase(s, pcid);
+    TCase *la57 = tcase_create("la57");
+    tcase_add_test(la57, test_la57_change_in_ia32e_mode_gp);
+    tcase_add_test(la57, test_la57_change_outside_ia32e_mode_allowed);
+    suite_add_tcase(s, la57);
     return s;
 }
 

@@ -7,6 +7,7 @@
 #include "check_main.h"
 #include "gp_support.h"
 #include "sim/cpu/exceptions.h"
+#include "sim/cpu/v86.h"
 
 #define PTE_U UINT64_C(0x4)
 #define USER_CODE 0x4000u
@@ -390,6 +391,53 @@ START_TEST(test_sys_sysexit32_from_64bit_to_compat) {
 }
 END_TEST
 
+/* Virtual-8086 mode over the flat 32-bit machine: every selector 0 (base
+ * 0, so the code stays at GP_CODE), CPL 3. */
+static void enter_v86(Machine *m) {
+    static const uint16_t sel[6] = {0, 0, 0, 0, 0, 0};
+    cpu_set_rflags(&m->cpu, RFLAGS_FIXED1 | RFLAGS_VM | RFLAGS_IF);
+    cpu_v86_load_segments(&m->cpu, sel);
+    cpu_update_mode(&m->cpu);
+    ck_assert_int_eq(m->cpu.mode, MODE_V86);
+}
+
+/* SDM Vol. 2 SYSENTER: it works from virtual-8086 mode (VM and IF cleared,
+ * protected mode at CPL 0; decode.c decodes 0F 34 there although Zydis's
+ * real-mode tables do not). */
+START_TEST(test_sys_sysenter_from_v86_mode) {
+    Machine *m = gp_flat32();
+    CpuState *c = &m->cpu;
+    enter_v86(m);
+    sysenter_msrs(m, 0x08, 0x7000, 0x2000);
+    ck_assert_int_eq(gp_run(m, sysenter_insn, sizeof(sysenter_insn), 1), STOP_BUDGET);
+    ck_assert_int_eq(c->mode, MODE_PROT32);
+    ck_assert_uint_eq(c->cpl, 0);
+    ck_assert_uint_eq(c->RIP, 0x2000);
+    ck_assert_uint_eq(c->gpr[GPR_RSP], 0x7000);
+    ck_assert_uint_eq(cpu_get_rflags(c), RFLAGS_FIXED1);
+    assert_seg(&c->seg[SEG_CS], 0x08, AR_CODE32_DPL0);
+    machine_destroy(m);
+}
+END_TEST
+
+/* SDM Vol. 2 SYSENTER/SYSEXIT "Real-Address Mode Exceptions": #GP (CR0.PE
+ * = 0); SYSEXIT "Virtual-8086 Mode Exceptions": #GP(0) (CPL 3). */
+START_TEST(test_sys_sysenter_sysexit_real_and_v86_gp0) {
+    Machine *m = gp_real16();
+    sysenter_msrs(m, 0x08, 0x7000, 0x2000);
+    gp_assert_fault(m, gp_run(m, sysenter_insn, sizeof(sysenter_insn), 1), EXC_GP, 0);
+    gp_assert_fault(m, gp_run(m, sysexit32_insn, sizeof(sysexit32_insn), 1), EXC_GP, 0);
+    ck_assert_int_eq(m->cpu.mode, MODE_REAL);
+    machine_destroy(m);
+    m = gp_flat32();
+    enter_v86(m);
+    sysenter_msrs(m, 0x08, 0x7000, 0x2000);
+    gp_assert_fault(m, gp_run(m, sysexit32_insn, sizeof(sysexit32_insn), 1), EXC_GP, 0);
+    ck_assert_int_eq(m->cpu.mode, MODE_V86);
+    machine_destroy(m);
+}
+END_TEST
+
 /* ---- SWAPGS ---- */
 
 static const uint8_t swapgs_insn[] = {0x0f, 0x01, 0xf8};
@@ -455,6 +503,8 @@ static Suite *sys_fastcall_suite(void) {
     tcase_add_test(se, test_sys_sysexit64_to_64bit_mode);
     tcase_add_test(se, test_sys_sysexit64_noncanonical_rdx_gp0);
     tcase_add_test(se, test_sys_sysexit32_from_64bit_to_compat);
+    tcase_add_test(se, test_sys_sysenter_from_v86_mode);
+    tcase_add_test(se, test_sys_sysenter_sysexit_real_and_v86_gp0);
     suite_add_tcase(s, se);
     TCase *gs = tcase_create("swapgs");
     tcase_add_test(gs, test_sys_swapgs_exchanges_gs_base);

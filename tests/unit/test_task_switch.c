@@ -436,6 +436,169 @@ START_TEST(test_task_cr3_loaded_only_with_paging)
 }
 END_TEST
 
+/* PAE paging (SDM 4.4): task A's PDPT maps 0..1 GiB, task B's also
+ * 1..2 GiB, both to one 2 MiB identity page; A's PDPTE registers loaded. */
+#define PDPT_A 0x20000u
+#define PDPT_B 0x20020u
+#define PD_ID 0x21000u
+#define PDE_2M UINT64_C(0x83) /* P, R/W, PS: the 2 MiB page at 0 */
+
+static void enable_pae_paging(Machine *m, uint64_t b_pdpte1)
+{
+    uint64_t a[4] = {PD_ID | 1, 0, 0, 0}, b[4] = {PD_ID | 1, b_pdpte1, 0, 0};
+    test_poke(m, PD_ID, &(uint64_t){PDE_2M}, 8);
+    test_poke(m, PDPT_A, a, sizeof(a));
+    test_poke(m, PDPT_B, b, sizeof(b));
+    m->cpu.cr4 |= CR4_PAE;
+    m->cpu.cr3 = PDPT_A;
+    memcpy(m->cpu.pdpte, a, sizeof(a));
+    m->cpu.cr0 |= CR0_PG;
+    mem_tlb_flush_all(&m->cpu.tlb);
+}
+
+static Machine *machine_pae_tasks(uint32_t b_cr3, uint64_t b_pdpte1)
+{
+    Machine *m = machine_tasks(0);
+    Task b = task_b();
+    b.cr3 = b_cr3;
+    write_tss32(m, TSS_B, &b);
+    enable_pae_paging(m, b_pdpte1);
+    return m;
+}
+
+/* SDM 4.4.1 "PDPTE Registers": with PAE paging, a task switch that changes
+ * CR3 loads the PDPTEs from the new CR3, and the walk uses them: B reads
+ * through PDPTE1, which only its table has. */
+START_TEST(test_task_pae_new_cr3_loads_pdptes)
+{
+    Machine *m = machine_pae_tasks(PDPT_B, PD_ID | 1);
+    static const uint8_t load[] = {0xa1, 0x00, 0x30, 0x00, 0x40}; /* mov eax, [0x40003000] */
+    test_poke(m, B_EIP, load, sizeof(load));
+    test_poke(m, GP_DATA, &(uint32_t){0x600dcafe}, 4);
+    ck_assert_int_eq(jmp_far(m, SEL_B), STOP_BUDGET);
+    ck_assert_uint_eq(m->cpu.cr3, PDPT_B);
+    for (unsigned i = 0; i < 4; i++)
+        ck_assert_uint_eq(m->cpu.pdpte[i], mem_phys_read(&m->mem, PDPT_B + 8 * i, 8));
+    ck_assert_int_eq(machine_run(m, 1), STOP_BUDGET);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RAX], 0x600dcafe);
+    machine_destroy(m);
+}
+END_TEST
+
+/* A present PDPTE with a reserved bit (Table 4-8: bits 2:1) is #GP(0), as
+ * for MOV to CR3, raised before anything of task A is saved (task_switch.c
+ * read_new_pdptes); the same PDPTE not present is accepted. */
+START_TEST(test_task_pae_reserved_pdpte_gp_before_commit)
+{
+    Machine *m = machine_pae_tasks(PDPT_B, PD_ID | 1 | 2);
+    assert_still_a(m, jmp_far(m, SEL_B), EXC_GP, 0);
+    ck_assert_uint_eq(m->cpu.cr3, PDPT_A);
+    ck_assert_uint_eq(m->cpu.pdpte[1], 0);
+    ck_assert_uint_eq(gdt_access(m, SEL_B), 0xe9);
+    machine_destroy(m);
+    m = machine_pae_tasks(PDPT_B, PD_ID | 2);
+    ck_assert_int_eq(jmp_far(m, SEL_B), STOP_BUDGET);
+    ck_assert_uint_eq(m->cpu.pdpte[1], PD_ID | 2);
+    machine_destroy(m);
+}
+END_TEST
+
+/* SDM 4.4.1 loads the PDPTEs when a task switch "changes the value of CR3":
+ * a new task with the same CR3 keeps the registers, so a reserved bit
+ * written to the table since they were loaded goes unseen. */
+START_TEST(test_task_pae_same_cr3_keeps_pdptes)
+{
+    Machine *m = machine_pae_tasks(PDPT_A, 0);
+    uint64_t bad = PD_ID | 1 | 2;
+    test_poke(m, PDPT_A + 8, &bad, 8);
+    ck_assert_int_eq(jmp_far(m, SEL_B), STOP_BUDGET);
+    assert_in_task_b(m);
+    ck_assert_uint_eq(m->cpu.pdpte[1], 0);
+    machine_destroy(m);
+}
+END_TEST
+
+/* SDM 7.3 step 7 and Table 7-2 "NT flag of old task": JMP and CALL leave NT
+ * as it is in the EFLAGS image saved in the old TSS (IRET clears it:
+ * test_task_call_nests_iret_returns). */
+START_TEST(test_task_jmp_call_save_nt_unchanged)
+{
+    for (unsigned call = 0; call < 2; call++) {
+        Machine *m = machine_tasks(0);
+        cpu_set_rflags(&m->cpu, RFLAGS_FIXED1 | RFLAGS_NT);
+        ck_assert_int_eq(far_insn(m, call ? 0x9a : 0xea, SEL_B), STOP_BUDGET);
+        assert_in_task_b(m);
+        ck_assert_uint_eq(mem32(m, TSS_A + 0x24), RFLAGS_FIXED1 | RFLAGS_NT);
+        ck_assert_uint_eq(!!(m->cpu.rflags & RFLAGS_NT), call); /* Table 7-2, new task */
+        machine_destroy(m);
+    }
+}
+END_TEST
+
+/* SDM 17.3.1.1: RF in the EFLAGS image of an event's handler is 1 for a
+ * fault-class exception; through a task gate that image is the one saved
+ * in the old TSS (Task switches "transfer the RF image from the TSS"), so
+ * IRET back to the task restarts the instruction without its breakpoint. */
+START_TEST(test_task_fault_through_gate_saves_rf)
+{
+    Machine *m = machine_tasks(0);
+    m->cpu.exception_stop_mask = 0;
+    uint64_t gate = gate_desc(SEL_B, 0, 0xe5);
+    test_poke(m, IDT_BASE + EXC_UD * 8, &gate, 8);
+    static const uint8_t hlt = 0xf4, ud2[] = {0x0f, 0x0b};
+    test_poke(m, B_EIP, &hlt, 1);
+    ck_assert_int_eq(gp_run(m, ud2, sizeof(ud2), 5), STOP_HALTED);
+    assert_in_task_b(m);
+    ck_assert_uint_eq(mem32(m, TSS_A + 0x20), GP_CODE);
+    ck_assert_uint_eq(mem32(m, TSS_A + 0x24), RFLAGS_FIXED1 | RFLAGS_RF);
+    ck_assert_uint_eq(m->cpu.rflags & RFLAGS_RF, 0); /* B's own image */
+    machine_destroy(m);
+}
+END_TEST
+
+/* The other side (17.3.1.1 "For other cases, the value pushed for RF is the
+ * value that was in EFLAGS.RF"): INT n saves RF = 0, cleared when the INT
+ * started even though the task entered it with RF = 1; so does the
+ * instruction-breakpoint #DB, a fault that is not given RF = 1. */
+START_TEST(test_task_int_and_code_breakpoint_save_rf_clear)
+{
+    Machine *m = machine_tasks(0);
+    uint64_t gate = gate_desc(SEL_B, 0, 0xe5);
+    test_poke(m, IDT_BASE + 0x40 * 8, &gate, 8);
+    cpu_set_rflags(&m->cpu, RFLAGS_FIXED1 | RFLAGS_RF);
+    static const uint8_t intn[] = {0xcd, 0x40};
+    ck_assert_int_eq(gp_run(m, intn, sizeof(intn), 1), STOP_BUDGET);
+    assert_in_task_b(m);
+    ck_assert_uint_eq(mem32(m, TSS_A + 0x24), RFLAGS_FIXED1);
+    machine_destroy(m);
+    m = machine_tasks(0);
+    m->cpu.exception_stop_mask = 0;
+    test_poke(m, IDT_BASE + EXC_DB * 8, &gate, 8);
+    m->cpu.dr[0] = GP_CODE;
+    m->cpu.dr[7] |= 1; /* L0, instruction breakpoint (R/W0 = 00, LEN0 = 00) */
+    ck_assert_int_eq(gp_run(m, intn, sizeof(intn), 1), STOP_BUDGET);
+    assert_in_task_b(m);
+    ck_assert_uint_eq(mem32(m, TSS_A + 0x20), GP_CODE);
+    ck_assert_uint_eq(mem32(m, TSS_A + 0x24), RFLAGS_FIXED1);
+    machine_destroy(m);
+}
+END_TEST
+
+/* SDM 17.2.4 "Debug Control Register (DR7)": every task switch clears the
+ * local enables L0-L3; the global ones G0-G3 and the rest of DR7 stay. */
+START_TEST(test_task_switch_clears_local_breakpoint_enables)
+{
+    Machine *m = machine_tasks(0);
+    uint64_t dr7 = 0x400 | 0xff | (UINT64_C(0x1d) << 16);
+    m->cpu.dr[7] = dr7;
+    m->cpu.dr[0] = m->cpu.dr[1] = m->cpu.dr[2] = m->cpu.dr[3] = 0xfff000;
+    ck_assert_int_eq(jmp_far(m, SEL_B), STOP_BUDGET);
+    assert_in_task_b(m);
+    ck_assert_uint_eq(m->cpu.dr[7], dr7 & ~UINT64_C(0x55));
+    machine_destroy(m);
+}
+END_TEST
+
 /* IRET with NT = 1 (Vol. 2 IRET "TASK-RETURN"): the link must be a busy
  * TSS in the GDT (#TS(link)) that is present (#NP(link)). */
 typedef struct LinkCase {
@@ -708,6 +871,12 @@ static Suite *suite(void)
     tcase_add_test(tc, test_task_16bit_tss);
     tcase_add_test(tc, test_task_switch_to_v86_task);
     tcase_add_test(tc, test_task_cr3_loaded_only_with_paging);
+    tcase_add_test(tc, test_task_pae_new_cr3_loads_pdptes);
+    tcase_add_test(tc, test_task_pae_same_cr3_keeps_pdptes);
+    tcase_add_test(tc, test_task_jmp_call_save_nt_unchanged);
+    tcase_add_test(tc, test_task_fault_through_gate_saves_rf);
+    tcase_add_test(tc, test_task_int_and_code_breakpoint_save_rf_clear);
+    tcase_add_test(tc, test_task_switch_clears_local_breakpoint_enables);
     suite_add_tcase(s, tc);
     TCase *pre = tcase_create("before_commit");
     tcase_add_test(pre, test_task_jmp_busy_tss_gp);
@@ -718,6 +887,7 @@ static Suite *suite(void)
     tcase_add_test(pre, test_task_gate_checks);
     tcase_add_test(pre, test_task_old_tss_too_short_ts);
     tcase_add_test(pre, test_task_new_tss_page_fault_before_commit);
+    tcase_add_test(pre, test_task_pae_reserved_pdpte_gp_before_commit);
     tcase_add_loop_test(pre, test_task_iret_link_checks, 0, SIM_ARRAY_SIZE(link_cases));
     tcase_add_test(pre, test_task_event_fault_has_ext);
     tcase_add_test(pre, test_task_int_fault_no_ext);

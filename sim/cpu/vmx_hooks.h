@@ -1,0 +1,76 @@
+/*
+ * The CPU's view of VMX (design.md: the layers point down, debug -> vmx ->
+ * cpu, so the CPU never includes the VMX layer).  The VMX layer installs
+ * these hooks with vmx_attach(); a CPU without them (a model without VMX)
+ * treats every VMX instruction as #UD.
+ *
+ * Priority (SDM 25.1.1 "Relative Priority of Faults and VM Exits"): a
+ * handler first raises the faults that have priority over VM exits (#UD,
+ * CPL and I/O-permission #GP ...), then asks cpu_vmx_intercept(), then does
+ * its own work.
+ */
+#ifndef VMXSIM_CPU_VMX_HOOKS_H
+#define VMXSIM_CPU_VMX_HOOKS_H
+
+#include "sim/cpu/decoded_insn.h"
+
+/* What the CPU asks the VMX layer about in VMX non-root operation. */
+typedef enum VmxIntercept {
+    VMX_ICPT_CPUID,         /* SDM 25.1.2: unconditional */
+    VMX_ICPT_GETSEC,
+    VMX_ICPT_INVD,
+    VMX_ICPT_XSETBV,
+    VMX_ICPT_HLT,           /* SDM 25.1.3: "HLT exiting" */
+    VMX_ICPT_IO,            /* IN/OUT/INS/OUTS: I/O exiting and the I/O bitmaps */
+    VMX_ICPT_RDMSR,         /* *value: ECX; the MSR bitmaps */
+    VMX_ICPT_WRMSR,
+    VMX_ICPT_MOV_TO_CR,     /* *value: the source; on SIM_OK, the value to write (SDM 25.3) */
+    VMX_ICPT_MOV_FROM_CR,   /* *value: the register; on SIM_OK, what the guest reads */
+    VMX_ICPT_CLTS,          /* SDM 25.1.3: CR0.TS owned by the host and shadowed as 1 */
+    VMX_ICPT_LMSW,          /* *value: the source operand; on SIM_OK the source to use */
+} VmxIntercept;
+
+/* An event about to be delivered in VMX non-root operation (SDM 25.2
+ * "Other Causes of VM Exits"). */
+typedef enum VmxEventType {
+    VMX_EVENT_EXCEPTION, /* a hardware exception (fault or trap) */
+    VMX_EVENT_EXTINT,    /* an external interrupt: INTR is asserted, not yet acknowledged */
+    VMX_EVENT_NMI,
+    VMX_EVENT_TRIPLE_FAULT,
+} VmxEventType;
+
+typedef struct VmxEvent {
+    uint8_t type; /* VmxEventType */
+    uint8_t vector;
+    bool has_error;
+    uint32_t error;
+} VmxEvent;
+
+typedef struct CpuVmxOps {
+    /* Every VMX instruction (VMXON ... INVVPID, VMCALL, VMFUNC). */
+    SimStatus (*instruction)(CpuState *cpu, const DecodedInsn *d);
+    /* Non-root only.  SIM_VMEXIT: the instruction caused a VM exit (the CPU
+     * now holds the host state); SIM_FAULT: a fault (cpu->fault); SIM_OK: it
+     * executes, with *value as documented per VmxIntercept. */
+    SimStatus (*intercept)(CpuState *cpu, const DecodedInsn *d, VmxIntercept what,
+                           uint64_t *value);
+    /* Non-root only.  SIM_VMEXIT: the event caused a VM exit; SIM_OK:
+     * deliver it through the IDT.  `during`: the event whose delivery
+     * raised this one (IDT-vectoring information), or NULL. */
+    SimStatus (*event)(CpuState *cpu, const VmxEvent *e, const VmxEvent *during);
+    /* The capability MSRs IA32_VMX_BASIC ... (index 0x480 + i); false: no such MSR. */
+    bool (*read_capability)(const CpuState *cpu, uint32_t index, uint64_t *value);
+} CpuVmxOps;
+
+static inline bool cpu_vmx_nonroot(const CpuState *cpu) { return cpu->vmx_mode == VMX_MODE_NONROOT; }
+
+/* In non-root operation, ask whether `d` causes a VM exit (see CpuVmxOps). */
+static inline SimStatus SIM_MUST_CHECK cpu_vmx_intercept(CpuState *cpu, const DecodedInsn *d,
+                                                         VmxIntercept what, uint64_t *value)
+{
+    if (SIM_LIKELY(cpu->vmx_mode != VMX_MODE_NONROOT))
+        return SIM_OK;
+    return cpu->vmx_ops->intercept(cpu, d, what, value);
+}
+
+#endif

@@ -1,0 +1,105 @@
+/* SDM 26.2.1 "Checks on VMX Controls" (rows of entry_checks.def). */
+#include "sim/vmx/entry_check_util.h"
+
+/* SDM 24.8.3 "VM-Entry Controls for Event Injection": the fields of the
+ * VM-entry interruption-information field. */
+#define INJ_VALID (UINT32_C(1) << 31)
+#define INJ_DELIVER_ERROR (UINT32_C(1) << 11)
+#define INJ_TYPE(v) (((v) >> 8) & 7)
+#define INJ_VECTOR(v) ((v) & 0xff)
+enum { INJ_EXTINT = 0, INJ_NMI = 2, INJ_HW_EXC = 3, INJ_SW_INT = 4, INJ_PRIV_SW_EXC = 5,
+       INJ_SW_EXC = 6, INJ_OTHER = 7 };
+
+static bool controls_ok(const EntryCtx *c, VmxGroup g, uint64_t v)
+{
+    return vmx_caps_controls_valid(&c->vmx->caps, g, v);
+}
+
+bool check_PIN_RESERVED(const EntryCtx *c) { return controls_ok(c, VMX_GROUP_PIN, F(PIN_BASED_CONTROLS)); }
+bool check_PROC_RESERVED(const EntryCtx *c) { return controls_ok(c, VMX_GROUP_PROC, F(PROC_BASED_CONTROLS)); }
+bool check_EXIT_RESERVED(const EntryCtx *c) { return controls_ok(c, VMX_GROUP_EXIT, F(EXIT_CONTROLS)); }
+bool check_ENTRY_RESERVED(const EntryCtx *c) { return controls_ok(c, VMX_GROUP_ENTRY, F(ENTRY_CONTROLS)); }
+
+bool check_CR3_TARGET_COUNT(const EntryCtx *c) { return F(CR3_TARGET_COUNT) <= VMX_CR3_TARGET_COUNT; }
+
+bool check_IO_BITMAP_A_ADDRESS(const EntryCtx *c)
+{
+    return !CTL(PROC_BASED_CONTROLS, PROC, USE_IO_BITMAPS) || page_addr_ok(F(IO_BITMAP_A));
+}
+
+bool check_IO_BITMAP_B_ADDRESS(const EntryCtx *c)
+{
+    return !CTL(PROC_BASED_CONTROLS, PROC, USE_IO_BITMAPS) || page_addr_ok(F(IO_BITMAP_B));
+}
+
+bool check_MSR_BITMAP_ADDRESS(const EntryCtx *c)
+{
+    return !CTL(PROC_BASED_CONTROLS, PROC, USE_MSR_BITMAPS) || page_addr_ok(F(MSR_BITMAP));
+}
+
+bool check_EXIT_MSR_STORE_ADDRESS(const EntryCtx *c)
+{
+    return msr_area_ok(F(EXIT_MSR_STORE_ADDR), F(EXIT_MSR_STORE_COUNT));
+}
+
+bool check_EXIT_MSR_LOAD_ADDRESS(const EntryCtx *c)
+{
+    return msr_area_ok(F(EXIT_MSR_LOAD_ADDR), F(EXIT_MSR_LOAD_COUNT));
+}
+
+bool check_ENTRY_MSR_LOAD_ADDRESS(const EntryCtx *c)
+{
+    return msr_area_ok(F(ENTRY_MSR_LOAD_ADDR), F(ENTRY_MSR_LOAD_COUNT));
+}
+
+/* The event-injection rows apply only when the field's valid bit is 1. */
+static bool injecting(const EntryCtx *c) { return (F(ENTRY_INTERRUPTION_INFO) & INJ_VALID) != 0; }
+static unsigned inj_type(const EntryCtx *c) { return INJ_TYPE(F(ENTRY_INTERRUPTION_INFO)); }
+static unsigned inj_vector(const EntryCtx *c) { return INJ_VECTOR(F(ENTRY_INTERRUPTION_INFO)); }
+
+/* Type 7 needs the monitor trap flag, which vmxsim does not offer yet. */
+bool check_INJECT_TYPE(const EntryCtx *c)
+{
+    return !injecting(c) || (inj_type(c) != 1 && inj_type(c) != INJ_OTHER);
+}
+
+bool check_INJECT_NMI_VECTOR(const EntryCtx *c)
+{
+    return !injecting(c) || inj_type(c) != INJ_NMI || inj_vector(c) == 2;
+}
+
+bool check_INJECT_EXCEPTION_VECTOR(const EntryCtx *c)
+{
+    return !injecting(c) || inj_type(c) != INJ_HW_EXC || inj_vector(c) <= 31;
+}
+
+/* Unrestricted guest is not offered, so "CR0.PE = 1" is the guest CR0 field's PE. */
+bool check_INJECT_ERROR_CODE_BIT(const EntryCtx *c)
+{
+    if (!injecting(c))
+        return true;
+    unsigned v = inj_vector(c);
+    bool has_code = v == 8 || (v >= 10 && v <= 14) || v == 17;
+    bool needed = (F(GUEST_CR0) & 1) && inj_type(c) == INJ_HW_EXC && has_code;
+    return needed == ((F(ENTRY_INTERRUPTION_INFO) & INJ_DELIVER_ERROR) != 0);
+}
+
+bool check_INJECT_RESERVED(const EntryCtx *c)
+{
+    return !injecting(c) || (F(ENTRY_INTERRUPTION_INFO) & 0x7ffff000u) == 0;
+}
+
+bool check_INJECT_ERROR_CODE(const EntryCtx *c)
+{
+    return !injecting(c) || !(F(ENTRY_INTERRUPTION_INFO) & INJ_DELIVER_ERROR) ||
+           (F(ENTRY_EXCEPTION_ERROR_CODE) & 0xffff0000u) == 0;
+}
+
+/* IA32_VMX_MISC bit 30 is 0 here, so a length of 0 is not allowed either. */
+bool check_INJECT_INSTRUCTION_LENGTH(const EntryCtx *c)
+{
+    unsigned t = inj_type(c);
+    if (!injecting(c) || (t != INJ_SW_INT && t != INJ_PRIV_SW_EXC && t != INJ_SW_EXC))
+        return true;
+    return F(ENTRY_INSTRUCTION_LENGTH) >= 1 && F(ENTRY_INSTRUCTION_LENGTH) <= 15;
+}

@@ -1,0 +1,159 @@
+/*
+ * VM entries (SDM chapter 26 "VM Entries"): the checks of 26.2 and 26.3.1
+ * (entry_checks.def), loading guest state (26.3.2), the PDPTEs, MSR loading
+ * (26.4), and event injection (26.6).  Failures as SDM 26.8 "VM-Entry
+ * Failures During or After Loading Guest State" says.
+ */
+#include "sim/cpu/exceptions.h"
+#include "sim/cpu/flags.h"
+#include "sim/cpu/msr.h"
+#include "sim/cpu/pae_pdpte.h"
+#include "sim/vmx/vmx_ops.h"
+#include "sim/vmx/vmx_segments.h"
+
+#include <string.h>
+
+/* SDM 26.3.2.1: CR0 bits ET, CD, NW and the reserved bits 15:6, 17, 28:19
+ * keep their values (also on VM exits, 27.5.1). */
+#define CR0_KEEP (CR0_ET | CR0_CD | CR0_NW | 0xffc0u | (1u << 17) | 0x1ff80000u)
+
+/* SDM 26.3.2.1 "Loading Guest Control Registers, Debug Registers, and MSRs". */
+static void load_guest_regs(CpuState *cpu, const VmxCpu *v)
+{
+    const uint64_t *f = v->field;
+    uint64_t entry = f[VMCS_ENTRY_CONTROLS];
+    bool ia32e = entry & VMX_ENTRY_IA32E_MODE_GUEST;
+    cpu->cr0 = (f[VMCS_GUEST_CR0] & ~CR0_KEEP & 0xffffffffu) | (cpu->cr0 & CR0_KEEP);
+    cpu->cr3 = f[VMCS_GUEST_CR3];
+    cpu->cr4 = f[VMCS_GUEST_CR4];
+    if (entry & VMX_ENTRY_LOAD_DEBUG_CONTROLS) {
+        cpu->dr[7] = f[VMCS_GUEST_DR7];
+        cpu->msr[MSR_SLOT_IA32_DEBUGCTL] = f[VMCS_GUEST_IA32_DEBUGCTL];
+    }
+    cpu->msr[MSR_SLOT_IA32_SYSENTER_CS] = f[VMCS_GUEST_IA32_SYSENTER_CS];
+    cpu->msr[MSR_SLOT_IA32_SYSENTER_ESP] = f[VMCS_GUEST_IA32_SYSENTER_ESP];
+    cpu->msr[MSR_SLOT_IA32_SYSENTER_EIP] = f[VMCS_GUEST_IA32_SYSENTER_EIP];
+    if (entry & VMX_ENTRY_LOAD_IA32_PAT)
+        cpu->msr[MSR_SLOT_IA32_PAT] = f[VMCS_GUEST_IA32_PAT];
+    if (entry & VMX_ENTRY_LOAD_IA32_EFER) {
+        cpu->efer = f[VMCS_GUEST_IA32_EFER];
+        return;
+    }
+    /* Without "load IA32_EFER": LMA from "IA-32e mode guest", and LME too when CR0.PG = 1. */
+    cpu->efer = (cpu->efer & ~(uint64_t)EFER_LMA) | (ia32e ? EFER_LMA : 0);
+    if (cpu->cr0 & CR0_PG)
+        cpu->efer = (cpu->efer & ~(uint64_t)EFER_LME) | (ia32e ? EFER_LME : 0);
+}
+
+/* SDM 26.3.2.3 / 26.3.2.4: RIP, RSP, RFLAGS, interruptibility, activity,
+ * pending debug exceptions. */
+static void load_guest_state(CpuState *cpu, const VmxCpu *v)
+{
+    const uint64_t *f = v->field;
+    load_guest_regs(cpu, v);
+    vmx_segments_load_guest(cpu, v);
+    cpu->RIP = f[VMCS_GUEST_RIP];
+    cpu->gpr[GPR_RSP] = f[VMCS_GUEST_RSP];
+    cpu_set_rflags(cpu, f[VMCS_GUEST_RFLAGS]);
+    uint64_t intr = f[VMCS_GUEST_INTERRUPTIBILITY_STATE];
+    cpu->sti_shadow = intr & 1;
+    cpu->movss_shadow = (intr >> 1) & 1;
+    cpu->nmi_blocked = (intr >> 3) & 1;
+    cpu->activity = (ActivityState)f[VMCS_GUEST_ACTIVITY_STATE];
+    cpu->ev.dr6_pending = (uint32_t)(f[VMCS_GUEST_PENDING_DEBUG_EXCEPTIONS] & 0x400f);
+    if (cpu->ev.dr6_pending)
+        cpu->ev.force |= EV_DEBUG;
+    cpu_update_mode(cpu);
+    mem_tlb_flush_all(&cpu->tlb); /* no VPID: linear mappings are invalidated (SDM 28.3.3.3) */
+    /* SDM 26.3.2.4 / 4.4.1: PAE paging loads the PDPTEs; 26.3.1.6 has
+     * checked them, so the read cannot fail here. */
+    if (cpu_pae_paging(cpu->cr0, cpu->cr4, cpu->efer) &&
+        !mem_pae_read_pdptes(cpu->mem, cpu->cr3, cpu->pdpte))
+        memset(cpu->pdpte, 0, sizeof(cpu->pdpte));
+}
+
+/* SDM 26.4 "Loading MSRs": 0 on success, else the 1-based failing entry. */
+static uint32_t load_msrs(CpuState *cpu, const VmxCpu *v)
+{
+    uint64_t addr = v->field[VMCS_ENTRY_MSR_LOAD_ADDR];
+    for (uint64_t i = 0; i < v->field[VMCS_ENTRY_MSR_LOAD_COUNT]; i++) {
+        uint64_t first = mem_phys_read(cpu->mem, addr + 16 * i, 8);
+        uint64_t value = mem_phys_read(cpu->mem, addr + 16 * i + 8, 8);
+        if (!vmx_msr_loadable(first) || cpu_msr_write(cpu, (uint32_t)first, value) != SIM_OK)
+            return (uint32_t)i + 1;
+    }
+    return 0;
+}
+
+/* SDM 26.8: a VM-entry failure is a VM exit without saving guest state. */
+static SimStatus entry_failure(CpuState *cpu, VmxCpu *v, uint32_t reason, uint64_t qual)
+{
+    vmcs_set(v, VMCS_IDT_VECTORING_INFO, 0);
+    return vmx_vm_exit(cpu, v, EXIT_REASON_ENTRY_FAILURE_BIT | reason, qual);
+}
+
+/* SDM 26.6 "Event Injection": delivered through the guest IDT as if it had
+ * occurred at the guest's first instruction boundary; the exception bitmap
+ * is not consulted for the injected event itself (nonroot.c). */
+static SimStatus inject_event(CpuState *cpu, VmxCpu *v)
+{
+    uint32_t info = (uint32_t)v->field[VMCS_ENTRY_INTERRUPTION_INFO];
+    unsigned vector = info & 0xff, type = (info >> 8) & 7;
+    cpu->activity = ACTIVITY_ACTIVE; /* SDM 26.6.2: injection leaves HLT */
+    v->injecting = true;
+    SimStatus st;
+    if (type == 3) { /* hardware exception */
+        (void)cpu_raise(cpu, vector, (uint32_t)v->field[VMCS_ENTRY_EXCEPTION_ERROR_CODE]);
+        cpu->fault.has_error = (info >> 11) & 1;
+        cpu->fault.address = cpu->cr2;
+        v->skip_bitmap_once = true;
+        st = cpu_deliver_fault(cpu);
+        v->skip_bitmap_once = false;
+    } else {
+        if (type == 2)
+            cpu->nmi_blocked = true;
+        bool soft = type == 4 || type == 6;
+        if (type >= 4) /* software events push the RIP after the instruction */
+            cpu->RIP += v->field[VMCS_ENTRY_INSTRUCTION_LENGTH];
+        st = cpu_deliver_event(cpu, vector, soft ? EVENT_SOFT_INT : EVENT_EXTERNAL);
+        if (st == SIM_FAULT)
+            st = cpu_events_deliver_fault(cpu);
+    }
+    v->injecting = false;
+    return st == SIM_VMEXIT || st == SIM_SHUTDOWN ? st : SIM_OK;
+}
+
+static SimStatus check_failure(CpuState *cpu, VmxCpu *v, EntryCheckId id, VmxInsnError *fail)
+{
+    const EntryCheck *k = &entry_checks[id];
+    v->last_failure = (EntryFailure){id, 0};
+    if (k->fail == FAIL_CTRL)
+        *fail = VMXERR_ENTRY_INVALID_CONTROL;
+    else if (k->fail == FAIL_HOST)
+        *fail = VMXERR_ENTRY_INVALID_HOST_STATE;
+    else
+        return entry_failure(cpu, v, EXIT_REASON_ENTRY_FAILURE_GUEST_STATE, k->qual);
+    return SIM_OK;
+}
+
+SimStatus vmx_vm_entry(CpuState *cpu, VmxCpu *v, bool launch, VmxInsnError *fail)
+{
+    EntryCheckId id = vmx_entry_checks_run(cpu, v);
+    if (id != ENTRY_CHECK_NONE)
+        return check_failure(cpu, v, id, fail);
+    cpu->vmx_mode = VMX_MODE_NONROOT;
+    load_guest_state(cpu, v);
+    uint32_t bad = load_msrs(cpu, v);
+    if (bad) {
+        v->last_failure = (EntryFailure){ENTRY_CHECK_NONE, bad};
+        return entry_failure(cpu, v, EXIT_REASON_ENTRY_FAILURE_MSR_LOADING, bad);
+    }
+    v->entries++;
+    v->checks.dirty = 0;
+    v->last_failure = (EntryFailure){ENTRY_CHECK_NONE, 0};
+    if (launch)
+        v->launched = true;
+    if (v->field[VMCS_ENTRY_INTERRUPTION_INFO] >> 31)
+        return inject_event(cpu, v);
+    return SIM_OK;
+}

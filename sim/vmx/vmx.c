@@ -1,0 +1,41 @@
+/* Attaching the VMX layer to a CPU (vmx.h). */
+#include "sim/vmx/vmx.h"
+
+#include <stdlib.h>
+
+#include "sim/vmx/vmx_ops.h"
+
+static bool read_capability(const CpuState *cpu, uint32_t index, uint64_t *value)
+{
+    return vmx_caps_read_msr(&cpu->vmx->caps, index, value);
+}
+
+static const CpuVmxOps vmx_hooks = {
+    .instruction = vmx_instruction,
+    .intercept = vmx_intercept,
+    .event = vmx_event,
+    .read_capability = read_capability,
+};
+
+bool vmx_attach(CpuState *cpu)
+{
+    if (!cpu_model_has(cpu->model, FEAT_VMX))
+        return true;
+    VmxCpu *v = calloc(1, sizeof(*v));
+    if (!v)
+        return false;
+    vmx_caps_init(&v->caps, cpu->model);
+    v->current_vmcs = VMCS_POINTER_INVALID;
+    v->checks.dirty = CK_ALL;
+    v->last_failure.check = ENTRY_CHECK_NONE;
+    cpu->vmx = v;
+    cpu->vmx_ops = &vmx_hooks;
+    return true;
+}
+
+void vmx_detach(CpuState *cpu)
+{
+    free(cpu->vmx);
+    cpu->vmx = NULL;
+    cpu->vmx_ops = NULL;
+}

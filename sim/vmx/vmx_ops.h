@@ -1,0 +1,32 @@
+/* The VMX layer's internal entry points (one file each). */
+#ifndef VMXSIM_VMX_VMX_OPS_H
+#define VMXSIM_VMX_VMX_OPS_H
+
+#include "sim/cpu/vmx_hooks.h"
+#include "sim/vmx/vmx_state.h"
+#include "sim/vmx/vmx_tables.h"
+
+/* vmx_insn.c: the VMX instructions (SDM chapter 30). */
+SimStatus vmx_instruction(CpuState *cpu, const DecodedInsn *d);
+/* vm_entry.c: VMLAUNCH/VMRESUME after their instruction checks (SDM chapter
+ * 26).  *fail = 7 or 8 when a check of 26.2 failed (the caller does
+ * VMfailValid); otherwise the entry succeeded or failed while loading guest
+ * state (SDM 26.8: a VM exit to the host, already done). */
+SimStatus vmx_vm_entry(CpuState *cpu, VmxCpu *v, bool launch, VmxInsnError *fail);
+/* vm_exit.c: a VM exit with the given basic reason (SDM chapter 27); the
+ * exit-information fields other than reason and qualification are set by
+ * the caller first.  Returns SIM_VMEXIT. */
+SimStatus vmx_vm_exit(CpuState *cpu, VmxCpu *v, uint32_t reason, uint64_t qualification);
+/* An exit caused by executing d (RIP is already past it): saves the RIP of d
+ * and the instruction length. */
+SimStatus vmx_exit_for_insn(CpuState *cpu, VmxCpu *v, const DecodedInsn *d, uint32_t reason,
+                            uint64_t qualification);
+/* SDM 27.2.5: the VM-exit instruction-information field for an instruction
+ * with a memory operand (scaling, address size, segment, index, base); the
+ * register operands are ORed in by the caller. */
+uint32_t vmx_insn_info_mem(const DecodedInsn *d);
+/* nonroot.c: the hooks of vmx_hooks.h for VMX non-root operation (SDM chapter 25). */
+SimStatus vmx_intercept(CpuState *cpu, const DecodedInsn *d, VmxIntercept what, uint64_t *value);
+SimStatus vmx_event(CpuState *cpu, const VmxEvent *e, const VmxEvent *during);
+
+#endif
