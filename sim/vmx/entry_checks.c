@@ -54,7 +54,7 @@ const uint16_t entry_check_field_class[VMCS_FIELD_COUNT] = {
 EntryCheckId vmx_entry_checks_run(const struct CpuState *cpu, struct VmxCpu *vmx)
 {
     EntryCtx c = {cpu, vmx, vmx->field};
-    uint32_t dirty = vmx->checks.dirty | CK_ENV;
+    uint32_t dirty = vmx->checks.dirty | CK_CPU;
     for (unsigned i = 0; i < ENTRY_CHECK_COUNT; i++) {
         const EntryCheck *k = &entry_checks[i];
         if ((k->inputs & dirty) && !k->pass(&c))

@@ -20,7 +20,7 @@
  * not been written since the last successful VM entry passed then and would
  * pass again, so it is skipped; every VMCS write marks its field's class
  * (vmcs_set), and VMPTRLD/VMCLEAR mark everything.  Rows reading CPU state
- * outside the VMCS declare CK_ENV and always run.
+ * outside the VMCS declare CK_CPU and always run.
  */
 #ifndef VMXSIM_VMX_ENTRY_CHECKS_H
 #define VMXSIM_VMX_ENTRY_CHECKS_H
@@ -43,7 +43,7 @@ enum {
     CK_GUEST_SEG = 1u << 5,  /* guest segment registers, GDTR, IDTR */
     CK_GUEST_RIP = 1u << 6,  /* guest RIP and RFLAGS */
     CK_GUEST_STATE = 1u << 7, /* guest non-register state, VMCS link pointer */
-    CK_ENV = 1u << 8,        /* CPU state outside the VMCS: never cached */
+    CK_CPU = 1u << 8,        /* state outside the VMCS (CPU registers, guest memory): never cached */
     CK_ALL = (1u << 9) - 1,
 };
 
