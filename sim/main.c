@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "sim/vmx/vmx.h"
 #include "sim/boot/firmware.h"
 #include "sim/cli.h"
 #include "sim/cpu/cpu_model.h"
@@ -46,6 +47,12 @@ static void report_stats(const Machine *m, double seconds)
             "vmxsim: stats: instructions %" PRIu64 ", cycles %" PRIu64
             ", host seconds %.3f, guest MIPS %.1f\n",
             c->insns, c->cycles, seconds, mips);
+    uint64_t entries, exits;
+    char rule[512];
+    if (vmx_counts(c, &entries, &exits))
+        fprintf(stderr, "vmxsim: stats: VM entries %" PRIu64 ", VM exits %" PRIu64 "\n", entries, exits);
+    if (vmx_describe_failed_check(c, rule, sizeof(rule)))
+        fprintf(stderr, "vmxsim: last failed VM entry: %s\n", rule);
 }
 
 /* Run until the guest stops or a limit is hit; returns the exit status. */

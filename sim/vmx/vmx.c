@@ -1,6 +1,7 @@
 /* Attaching the VMX layer to a CPU (vmx.h). */
 #include "sim/vmx/vmx.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "sim/vmx/vmx_ops.h"
@@ -38,4 +39,22 @@ void vmx_detach(CpuState *cpu)
     free(cpu->vmx);
     cpu->vmx = NULL;
     cpu->vmx_ops = NULL;
+}
+
+bool vmx_counts(const CpuState *cpu, uint64_t *entries, uint64_t *exits)
+{
+    if (!cpu->vmx)
+        return false;
+    *entries = cpu->vmx->entries;
+    *exits = cpu->vmx->exits;
+    return true;
+}
+
+const char *vmx_describe_failed_check(const CpuState *cpu, char *buf, size_t len)
+{
+    if (!cpu->vmx || cpu->vmx->last_failure.check == ENTRY_CHECK_NONE)
+        return NULL;
+    const EntryCheck *k = &entry_checks[cpu->vmx->last_failure.check];
+    snprintf(buf, len, "SDM %s \"%s\": %s (%s)", k->section, k->title, k->rule, k->name);
+    return buf;
 }
