@@ -291,7 +291,8 @@ SimStatus cpu_events_halted(CpuState *cpu)
 
 InsnEntry cpu_events_before(CpuState *cpu)
 {
-    InsnEntry e = {cpu->rflags, cpu->sti_shadow, cpu->movss_shadow};
+    InsnEntry e = {cpu->rflags, cpu->sti_shadow, cpu->movss_shadow, cpu->vmx_mode};
+    cpu->ev.blocking_at_start = (uint8_t)((cpu->sti_shadow ? 1 : 0) | (cpu->movss_shadow ? 2 : 0));
     /* SDM 17.3.1.1: "The RF Flag is cleared at the start of the instruction
      * after the check for code breakpoint"; an IRET may load it again. */
     cpu->rflags &= ~(uint64_t)RFLAGS_RF;
@@ -314,6 +315,15 @@ static bool soft_interrupt_taken(const CpuState *cpu, const DecodedInsn *d)
 
 void cpu_events_after(CpuState *cpu, const DecodedInsn *d, const InsnEntry *e, SimStatus st)
 {
+    cpu->ev.blocking_at_start = 0;
+    if (cpu->vmx_mode != e->vmx_mode) {
+        /* A VM entry or exit: the state is another context's; no trap or
+         * breakpoint of this instruction carries over (SDM 27.3.4 saves
+         * pending debug exceptions, 26.3.2.4 loads them). */
+        cpu->ev.dr_hits = 0;
+        cpu->ev.mid_string = false;
+        return;
+    }
     if (st == SIM_FAULT) {
         /* Faults leave the state as before the instruction; its breakpoint
          * matches are discarded (the restarted instruction makes them again). */

@@ -69,12 +69,17 @@ typedef struct CpuEvents {
     uint8_t checks;        /* CHECK_* */
     uint8_t tlb_row;       /* tlb_need()'s row: bit 0 user (CPL 3), bit 1 checked */
     bool mid_string;       /* the last step left a REP string instruction unfinished */
+    /* Blocking by STI (1) / MOV SS (2) when the instruction now executing on
+     * the careful path began (cpu_events_before clears the shadows first):
+     * VMLAUNCH's MOV-SS check and the interruptibility a VM exit saves. */
+    uint8_t blocking_at_start;
 } CpuEvents;
 
 /* What cpu_events_before() saw, for cpu_events_after(). */
 typedef struct InsnEntry {
     uint64_t rflags;         /* RFLAGS.TF and RF before the instruction */
     bool sti_shadow, movss_shadow;
+    uint8_t vmx_mode; /* a VM entry or exit happened when it changed */
 } InsnEntry;
 
 /* Clear the event state (RESET, INIT); the attached controller stays. */

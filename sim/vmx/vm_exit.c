@@ -36,7 +36,8 @@ static void save_guest_regs(CpuState *cpu, VmxCpu *v)
  * 1 MOV SS, 3 NMI blocking. */
 static uint64_t interruptibility(const CpuState *cpu)
 {
-    return (cpu->sti_shadow ? 1u : 0) | (cpu->movss_shadow ? 2u : 0) | (cpu->nmi_blocked ? 8u : 0);
+    return (cpu->sti_shadow ? 1u : 0) | (cpu->movss_shadow ? 2u : 0) | (cpu->nmi_blocked ? 8u : 0) |
+           cpu->ev.blocking_at_start;
 }
 
 /* SDM 27.3.3/27.3.4: RIP, RSP, RFLAGS and non-register state. */

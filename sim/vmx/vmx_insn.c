@@ -296,7 +296,7 @@ static SimStatus exec_vmlaunch(CpuState *cpu, VmxCpu *v, const DecodedInsn *d, b
         return st;
     if (v->current_vmcs == VMCS_POINTER_INVALID)
         return vm_fail_invalid(cpu);
-    if (cpu->movss_shadow)
+    if (cpu->movss_shadow || (cpu->ev.blocking_at_start & 2))
         return vm_fail_valid(cpu, v, VMXERR_ENTRY_MOVSS_BLOCKING);
     if (launch && v->launched)
         return vm_fail_valid(cpu, v, VMXERR_VMLAUNCH_NONCLEAR);

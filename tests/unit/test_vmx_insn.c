@@ -278,6 +278,19 @@ START_TEST(test_vmlaunch_vmresume_launch_state)
 }
 END_TEST
 
+/* SDM 30.3 VMLAUNCH: "events are being blocked by MOV SS" -> VMfailValid(26). */
+START_TEST(test_vmlaunch_after_mov_ss_fails)
+{
+    static const uint8_t mov_ss_vmlaunch[] = {0x8e, 0xd0, 0x0f, 0x01, 0xc2};
+    Machine *m = vmx_root_with_vmcs();
+    m->cpu.gpr[GPR_RAX] = 0x10;
+    ck_assert_int_eq(gp_run(m, mov_ss_vmlaunch, sizeof(mov_ss_vmlaunch), 2), STOP_BUDGET);
+    ck_assert_uint_eq(gp_arith(m), RFLAGS_ZF);
+    ck_assert_uint_eq(m->cpu.vmx->field[VMCS_VM_INSTRUCTION_ERROR], VMXERR_ENTRY_MOVSS_BLOCKING);
+    machine_destroy(m);
+}
+END_TEST
+
 /* SDM 30.3 VMCALL in VMX root operation: VMfail(1). */
 START_TEST(test_vmcall_in_root_fails)
 {
@@ -322,6 +335,7 @@ static Suite *vmx_insn_suite(void)
     tcase_add_test(t, test_vmclear_copy_reload_consistent);
     tcase_add_test(t, test_vmlaunch_vmresume_launch_state);
     tcase_add_test(t, test_vmcall_in_root_fails);
+    tcase_add_test(t, test_vmlaunch_after_mov_ss_fails);
     tcase_add_test(t, test_cr0_fixed_bits_in_vmx_operation);
     suite_add_tcase(s, t);
     return s;
