@@ -153,6 +153,7 @@ SimStatus vmx_vm_entry(CpuState *cpu, VmxCpu *v, bool launch, VmxInsnError *fail
     v->last_failure = (EntryFailure){ENTRY_CHECK_NONE, 0};
     if (launch)
         v->launched = true;
+    vmx_trace(cpu, v, &(VmxTrace){.kind = VMX_TRACE_ENTRY, .guest_rip = cpu->RIP});
     if (v->field[VMCS_ENTRY_INTERRUPTION_INFO] >> 31)
         return inject_event(cpu, v);
     return SIM_OK;

@@ -153,6 +153,10 @@ SimStatus vmx_vm_exit(CpuState *cpu, VmxCpu *v, uint32_t reason, uint64_t qualif
         return vmx_abort(cpu, v, 2); /* 2: host PDPTE failure */
     if (!load_msrs(cpu, v))
         return vmx_abort(cpu, v, 4); /* 4: loading host MSRs failed */
+    bool failed = reason & EXIT_REASON_ENTRY_FAILURE_BIT;
+    vmx_trace(cpu, v, &(VmxTrace){.kind = failed ? VMX_TRACE_ENTRY_FAIL : VMX_TRACE_EXIT,
+                                  .exit_reason = reason, .qualification = qualification,
+                                  .guest_rip = v->field[VMCS_GUEST_RIP]});
     return SIM_VMEXIT;
 }
 

@@ -41,6 +41,14 @@ void vmx_detach(CpuState *cpu)
     cpu->vmx_ops = NULL;
 }
 
+void vmx_set_tracer(CpuState *cpu, VmxTraceFn fn, void *opaque)
+{
+    if (!cpu->vmx)
+        return;
+    cpu->vmx->trace = fn;
+    cpu->vmx->trace_opaque = opaque;
+}
+
 bool vmx_counts(const CpuState *cpu, uint64_t *entries, uint64_t *exits)
 {
     if (!cpu->vmx)

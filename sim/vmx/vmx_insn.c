@@ -258,8 +258,11 @@ static SimStatus exec_vmread(CpuState *cpu, VmxCpu *v, const DecodedInsn *d)
     int f = supported_field(v, reg_read(cpu, d->op[1].reg, d->op[1].size), &high);
     if (f < 0)
         return vm_fail_valid(cpu, v, VMXERR_UNSUPPORTED_COMPONENT);
-    if (opnd_write(cpu, d, 0, field_read(v, f, high)) != SIM_OK)
+    uint64_t value = field_read(v, f, high);
+    if (opnd_write(cpu, d, 0, value) != SIM_OK)
         return SIM_FAULT;
+    vmx_trace(cpu, v, &(VmxTrace){.kind = VMX_TRACE_VMREAD, .field = f, .new_value = value,
+                                  .guest_rip = cpu->RIP - d->len});
     return vm_succeed(cpu);
 }
 
@@ -284,7 +287,10 @@ static SimStatus exec_vmwrite(CpuState *cpu, VmxCpu *v, const DecodedInsn *d)
     uint64_t old = v->field[f];
     if (high)
         value = (old & 0xffffffffu) | (value << 32);
-    vmcs_set(v, (VmcsField)f, value & vmcs_width_mask(vmcs_field_info[f].width));
+    value &= vmcs_width_mask(vmcs_field_info[f].width);
+    vmcs_set(v, (VmcsField)f, value);
+    vmx_trace(cpu, v, &(VmxTrace){.kind = VMX_TRACE_VMWRITE, .field = f, .old_value = old,
+                                  .new_value = value, .guest_rip = cpu->RIP - d->len});
     return vm_succeed(cpu);
 }
 
@@ -304,7 +310,11 @@ static SimStatus exec_vmlaunch(CpuState *cpu, VmxCpu *v, const DecodedInsn *d, b
         return vm_fail_valid(cpu, v, VMXERR_VMRESUME_NONLAUNCHED);
     VmxInsnError error = 0;
     st = vmx_vm_entry(cpu, v, launch, &error);
-    return error ? vm_fail_valid(cpu, v, error) : st;
+    if (!error)
+        return st;
+    vmx_trace(cpu, v, &(VmxTrace){.kind = VMX_TRACE_ENTRY_FAIL, .insn_error = error,
+                                  .guest_rip = cpu->RIP - d->len});
+    return vm_fail_valid(cpu, v, error);
 }
 
 /* SDM 30.3 VMCALL: in VMX root operation without the dual-monitor treatment

@@ -3,8 +3,16 @@
 #define VMXSIM_VMX_VMX_OPS_H
 
 #include "sim/cpu/vmx_hooks.h"
+#include "sim/vmx/vmx.h"
 #include "sim/vmx/vmx_state.h"
 #include "sim/vmx/vmx_tables.h"
+
+/* Report an event to the tracer, if any (vmx.h). */
+static inline void vmx_trace(const CpuState *cpu, const VmxCpu *v, const VmxTrace *t)
+{
+    if (SIM_UNLIKELY(v->trace != NULL))
+        v->trace(v->trace_opaque, cpu, t);
+}
 
 /* vmx_insn.c: the VMX instructions (SDM chapter 30). */
 SimStatus vmx_instruction(CpuState *cpu, const DecodedInsn *d);

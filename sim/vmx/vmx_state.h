@@ -10,6 +10,7 @@
 
 #include "sim/cpu/cpu.h"
 #include "sim/vmx/entry_checks.h"
+#include "sim/vmx/vmx.h"
 #include "sim/vmx/vmx_caps.h"
 
 /* SDM 24.1: FFFFFFFF_FFFFFFFFH means "no current VMCS". */
@@ -26,6 +27,8 @@ typedef struct VmxCpu {
     EntryCheckCache checks;    /* which check inputs changed since the last VM entry */
     EntryFailure last_failure; /* the last failed VM entry, for the debugger */
     uint64_t entries, exits;   /* statistics */
+    VmxTraceFn trace; /* vmx_set_tracer */
+    void *trace_opaque;
 } VmxCpu;
 
 static inline uint64_t vmcs_get(const VmxCpu *v, VmcsField f) { return v->field[f]; }
