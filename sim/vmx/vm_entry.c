@@ -27,7 +27,8 @@ static void load_guest_regs(CpuState *cpu, const VmxCpu *v)
     cpu->cr3 = f[VMCS_GUEST_CR3];
     cpu->cr4 = f[VMCS_GUEST_CR4];
     if (entry & VMX_ENTRY_LOAD_DEBUG_CONTROLS) {
-        cpu->dr[7] = f[VMCS_GUEST_DR7];
+        /* DR7 bits 12, 15:14 are 0 and bit 10 is 1 whatever the field says */
+        cpu->dr[7] = (f[VMCS_GUEST_DR7] & ~UINT64_C(0xd000)) | 0x400;
         cpu->msr[MSR_SLOT_IA32_DEBUGCTL] = f[VMCS_GUEST_IA32_DEBUGCTL];
     }
     cpu->msr[MSR_SLOT_IA32_SYSENTER_CS] = f[VMCS_GUEST_IA32_SYSENTER_CS];

@@ -77,8 +77,9 @@ static void load_host_regs(CpuState *cpu, VmxCpu *v)
     /* CR0: ET, CD, NW and the reserved bits 15:6, 17, 28:19 keep their values. */
     const uint64_t keep = CR0_ET | CR0_CD | CR0_NW | 0xffc0u | (1u << 17) | 0x1ff80000u;
     cpu->cr0 = (f[VMCS_HOST_CR0] & ~keep & 0xffffffffu) | (cpu->cr0 & keep);
-    cpu->cr3 = f[VMCS_HOST_CR3];
-    cpu->cr4 = f[VMCS_HOST_CR4];
+    cpu->cr3 = f[VMCS_HOST_CR3] & ((UINT64_C(1) << PAGING_MAXPHYADDR) - 1);
+    /* CR4.PAE is set when the host is 64-bit */
+    cpu->cr4 = f[VMCS_HOST_CR4] | (host64 ? CR4_PAE : 0);
     cpu->dr[7] = 0x400;
     cpu->msr[MSR_SLOT_IA32_DEBUGCTL] = 0;
     cpu->msr[MSR_SLOT_IA32_SYSENTER_CS] = f[VMCS_HOST_IA32_SYSENTER_CS];
