@@ -164,7 +164,7 @@ static bool nmi_ready(const CpuState *cpu)
  * the event causes a VM exit instead of its delivery. */
 static SimStatus vmx_external(CpuState *cpu, VmxEventType type, unsigned vector)
 {
-    VmxEvent e = {(uint8_t)type, (uint8_t)vector, false, 0};
+    VmxEvent e = {(uint8_t)type, (uint8_t)vector, false, 0, 0};
     if (SIM_LIKELY(!cpu_vmx_nonroot(cpu)))
         return SIM_OK;
     return cpu->vmx_ops->event(cpu, &e, NULL);

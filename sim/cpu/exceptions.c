@@ -273,10 +273,10 @@ static SimStatus vmx_event(CpuState *cpu, VmxEventType type, const Delivery *v,
 {
     if (SIM_LIKELY(!cpu_vmx_nonroot(cpu)))
         return SIM_OK;
-    VmxEvent e = {(uint8_t)type, (uint8_t)v->vector, v->has_error, v->error}, first;
+    VmxEvent e = {(uint8_t)type, (uint8_t)v->vector, v->has_error, v->error, 0}, first;
     if (during)
         first = (VmxEvent){VMX_EVENT_EXCEPTION, (uint8_t)during->vector, during->has_error,
-                           during->error};
+                           during->error, 0};
     return cpu->vmx_ops->event(cpu, &e, during ? &first : NULL);
 }
 

@@ -193,5 +193,6 @@ SimStatus exec_int(CpuState *cpu, const DecodedInsn *d)
 
 SimStatus exec_int3(CpuState *cpu, const DecodedInsn *d)
 {
-    return software_interrupt(cpu, EXC_BP, false);
+    SimStatus st = cpu_vmx_soft_exception(cpu, d, EXC_BP);
+    return st != SIM_OK ? st : software_interrupt(cpu, EXC_BP, false);
 }

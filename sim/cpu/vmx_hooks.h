@@ -37,6 +37,7 @@ typedef enum VmxEventType {
     VMX_EVENT_EXTINT,    /* an external interrupt: INTR is asserted, not yet acknowledged */
     VMX_EVENT_NMI,
     VMX_EVENT_TRIPLE_FAULT,
+    VMX_EVENT_SOFT_EXCEPTION, /* #BP by INT3, #OF by INTO: RIP is past the instruction */
 } VmxEventType;
 
 typedef struct VmxEvent {
@@ -44,6 +45,7 @@ typedef struct VmxEvent {
     uint8_t vector;
     bool has_error;
     uint32_t error;
+    uint8_t insn_len; /* VMX_EVENT_SOFT_EXCEPTION */
 } VmxEvent;
 
 typedef struct CpuVmxOps {
@@ -71,6 +73,17 @@ static inline SimStatus SIM_MUST_CHECK cpu_vmx_intercept(CpuState *cpu, const De
     if (SIM_LIKELY(cpu->vmx_mode != VMX_MODE_NONROOT))
         return SIM_OK;
     return cpu->vmx_ops->intercept(cpu, d, what, value);
+}
+
+/* SDM 25.2: #BP from INT3 and #OF from INTO are software exceptions that
+ * the exception bitmap can turn into a VM exit before their delivery. */
+static inline SimStatus SIM_MUST_CHECK cpu_vmx_soft_exception(CpuState *cpu, const DecodedInsn *d,
+                                                              unsigned vector)
+{
+    if (SIM_LIKELY(cpu->vmx_mode != VMX_MODE_NONROOT))
+        return SIM_OK;
+    VmxEvent e = {VMX_EVENT_SOFT_EXCEPTION, (uint8_t)vector, false, 0, d->len};
+    return cpu->vmx_ops->event(cpu, &e, NULL);
 }
 
 #endif

@@ -9,7 +9,7 @@
 #include "sim/vmx/vmx_ops.h"
 
 /* SDM 24.9.2 Table "Format of the VM-Exit Interruption-Information Field". */
-enum { TYPE_EXTINT = 0, TYPE_NMI = 2, TYPE_HW_EXCEPTION = 3 };
+enum { TYPE_EXTINT = 0, TYPE_NMI = 2, TYPE_HW_EXCEPTION = 3, TYPE_SW_EXCEPTION = 6 };
 #define INFO_ERROR_VALID (UINT32_C(1) << 11)
 #define INFO_VALID (UINT32_C(1) << 31)
 
@@ -57,6 +57,21 @@ static uint64_t exception_qualification(const CpuState *cpu, const VmxEvent *e)
     return 0;
 }
 
+/* SDM 27.2.2: INT3/INTO exits report type 6 and the instruction length;
+ * the saved RIP is that of the instruction (27.3.3). */
+static SimStatus soft_exception_event(CpuState *cpu, VmxCpu *v, const VmxEvent *e)
+{
+    if (!exception_exits(v, e))
+        return SIM_OK;
+    cpu->RIP -= e->insn_len;
+    if (cpu->mode != MODE_LONG64)
+        cpu->RIP &= 0xffffffffu;
+    vmcs_set(v, VMCS_EXIT_INTERRUPTION_INFO, event_info(e->vector, TYPE_SW_EXCEPTION, false));
+    vmcs_set(v, VMCS_EXIT_INSTRUCTION_LENGTH, e->insn_len);
+    set_vectoring(v, NULL);
+    return vmx_vm_exit(cpu, v, EXIT_REASON_EXCEPTION_NMI, 0);
+}
+
 static SimStatus exception_event(CpuState *cpu, VmxCpu *v, const VmxEvent *e, const VmxEvent *during)
 {
     if (v->skip_bitmap_once) { /* the injected exception itself (SDM 26.6.1) */
@@ -97,6 +112,8 @@ SimStatus vmx_event(CpuState *cpu, const VmxEvent *e, const VmxEvent *during)
     switch (e->type) {
     case VMX_EVENT_EXCEPTION:
         return exception_event(cpu, v, e, during);
+    case VMX_EVENT_SOFT_EXCEPTION:
+        return soft_exception_event(cpu, v, e);
     case VMX_EVENT_EXTINT:
         return (pin & VMX_PIN_EXTERNAL_INTERRUPT_EXITING) ? extint_event(cpu, v) : SIM_OK;
     case VMX_EVENT_NMI:
