@@ -23,6 +23,8 @@
 #ifndef __ASSEMBLER__ /* selectors above are shared with .S files */
 #include <stdint.h>
 
+#include "guest/cr.h" /* read_cr0/2/3/4, write_cr0/2/3/4 */
+
 /* Exception vectors (SDM 6.3.1 Table 6-1). */
 enum {
     EXC_DE = 0,
@@ -92,21 +94,6 @@ typedef struct __attribute__((packed)) Tss64 {
 typedef struct IdtGate64 {
     uint64_t lo, hi;
 } IdtGate64;
-
-#define READ_CR(n)                                                                                 \
-    static inline uint64_t read_cr##n(void) {                                                      \
-        uint64_t v;                                                                                \
-        __asm__ __volatile__("mov %%cr" #n ", %0" : "=r"(v));                                      \
-        return v;                                                                                  \
-    }                                                                                              \
-    static inline void write_cr##n(uint64_t v) {                                                   \
-        __asm__ __volatile__("mov %0, %%cr" #n : : "r"(v) : "memory");                             \
-    }
-READ_CR(0)
-READ_CR(2)
-READ_CR(3)
-READ_CR(4)
-#undef READ_CR
 
 static inline uint64_t read_rflags(void) {
     uint64_t v;
