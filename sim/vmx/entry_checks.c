@@ -51,14 +51,36 @@ const uint16_t entry_check_field_class[VMCS_FIELD_COUNT] = {
 #undef X
 };
 
+void vmx_entry_checks_init(EntryCheckCache *c)
+{
+    c->dirty = CK_ALL;
+    for (unsigned k = 0; k < ENTRY_CHECK_CLASSES; k++) {
+        for (unsigned i = 0; i < ENTRY_CHECK_COUNT; i++) {
+            if ((entry_checks[i].inputs >> k) & 1)
+                c->rows_of_class[k][i / 64] |= UINT64_C(1) << (i % 64);
+        }
+    }
+}
+
+/* The rows whose inputs are dirty, in table (SDM) order: the union of the
+ * dirty classes' row sets, walked bit by bit. */
 EntryCheckId vmx_entry_checks_run(const struct CpuState *cpu, struct VmxCpu *vmx)
 {
     EntryCtx c = {cpu, vmx, vmx->field};
     uint32_t dirty = vmx->checks.dirty | CK_CPU;
-    for (unsigned i = 0; i < ENTRY_CHECK_COUNT; i++) {
-        const EntryCheck *k = &entry_checks[i];
-        if ((k->inputs & dirty) && !k->pass(&c))
-            return (EntryCheckId)i;
+    uint64_t rows[ENTRY_CHECK_WORDS] = {0};
+    for (unsigned k = 0; k < ENTRY_CHECK_CLASSES; k++) {
+        if ((dirty >> k) & 1) {
+            for (unsigned w = 0; w < ENTRY_CHECK_WORDS; w++)
+                rows[w] |= vmx->checks.rows_of_class[k][w];
+        }
+    }
+    for (unsigned w = 0; w < ENTRY_CHECK_WORDS; w++) {
+        for (uint64_t m = rows[w]; m; m &= m - 1) {
+            unsigned i = 64 * w + (unsigned)__builtin_ctzll(m);
+            if (!entry_checks[i].pass(&c))
+                return (EntryCheckId)i;
+        }
     }
     return ENTRY_CHECK_NONE;
 }

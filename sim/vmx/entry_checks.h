@@ -34,6 +34,7 @@ struct VmxCpu;
 struct CpuState;
 
 /* Input classes of the checks. */
+#define ENTRY_CHECK_CLASSES 9
 enum {
     CK_EXEC = 1u << 0,       /* VM-execution control fields */
     CK_EXIT = 1u << 1,       /* VM-exit control fields */
@@ -44,7 +45,7 @@ enum {
     CK_GUEST_RIP = 1u << 6,  /* guest RIP and RFLAGS */
     CK_GUEST_STATE = 1u << 7, /* guest non-register state, VMCS link pointer */
     CK_CPU = 1u << 8,        /* state outside the VMCS (CPU registers, guest memory): never cached */
-    CK_ALL = (1u << 9) - 1,
+    CK_ALL = (1u << ENTRY_CHECK_CLASSES) - 1,
 };
 
 typedef enum EntryFailKind { FAIL_CTRL, FAIL_HOST, FAIL_GUEST } EntryFailKind;
@@ -78,10 +79,17 @@ typedef struct EntryCheck {
 
 extern const EntryCheck entry_checks[ENTRY_CHECK_COUNT];
 
-/* Which input classes changed since the last successful VM entry. */
+#define ENTRY_CHECK_WORDS ((ENTRY_CHECK_COUNT + 63) / 64)
+
+/* Which input classes changed since the last successful VM entry, and for
+ * each class the rows that read it (a bit set per row, in table order). */
 typedef struct EntryCheckCache {
     uint32_t dirty;
+    uint64_t rows_of_class[ENTRY_CHECK_CLASSES][ENTRY_CHECK_WORDS];
 } EntryCheckCache;
+
+/* Fill rows_of_class from the table; everything dirty. */
+void vmx_entry_checks_init(EntryCheckCache *c);
 
 extern const uint16_t entry_check_field_class[VMCS_FIELD_COUNT];
 

@@ -27,7 +27,7 @@ bool vmx_attach(CpuState *cpu)
         return false;
     vmx_caps_init(&v->caps, cpu->model);
     v->current_vmcs = VMCS_POINTER_INVALID;
-    v->checks.dirty = CK_ALL;
+    vmx_entry_checks_init(&v->checks);
     v->last_failure.check = ENTRY_CHECK_NONE;
     cpu->vmx = v;
     cpu->vmx_ops = &vmx_hooks;
