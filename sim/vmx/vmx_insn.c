@@ -170,7 +170,7 @@ static SimStatus exec_vmxon(CpuState *cpu, VmxCpu *v, const DecodedInsn *d)
 static SimStatus exec_vmxoff(CpuState *cpu, VmxCpu *v, const DecodedInsn *d)
 {
     SimStatus st = vmx_prologue(cpu, v, d);
-    if (st != SIM_OK || cpu->vmx_mode != VMX_MODE_ROOT || cpu->cpl > 0)
+    if (st != SIM_OK)
         return st;
     if (v->current_vmcs != VMCS_POINTER_INVALID)
         vmcs_region_store(cpu, v);
@@ -180,19 +180,37 @@ static SimStatus exec_vmxoff(CpuState *cpu, VmxCpu *v, const DecodedInsn *d)
     return vm_succeed(cpu);
 }
 
+/* VMCLEAR and VMPTRLD: the prologue, then the VMCS pointer operand and its
+ * address checks (SDM 30.3).  *pa = VMCS_POINTER_INVALID when the
+ * instruction has already completed (fault, VM exit or VMfail) with the
+ * returned status. */
+static SimStatus vmcs_pointer_operand(CpuState *cpu, VmxCpu *v, const DecodedInsn *d,
+                                      VmxInsnError bad_address, VmxInsnError vmxon_pointer,
+                                      uint64_t *pa)
+{
+    uint64_t p;
+    *pa = VMCS_POINTER_INVALID;
+    SimStatus st = vmx_prologue(cpu, v, d);
+    if (st != SIM_OK)
+        return st;
+    if (read_pointer(cpu, d, &p) != SIM_OK)
+        return SIM_FAULT;
+    if (bad_vmcs_address(p))
+        return vm_fail(cpu, v, bad_address);
+    if (p == v->vmxon_pointer)
+        return vm_fail(cpu, v, vmxon_pointer);
+    *pa = p;
+    return SIM_OK;
+}
+
 /* SDM 30.3 VMCLEAR. */
 static SimStatus exec_vmclear(CpuState *cpu, VmxCpu *v, const DecodedInsn *d)
 {
     uint64_t pa;
-    SimStatus st = vmx_prologue(cpu, v, d);
-    if (st != SIM_OK || cpu->vmx_mode != VMX_MODE_ROOT)
+    SimStatus st = vmcs_pointer_operand(cpu, v, d, VMXERR_VMCLEAR_INVALID_ADDRESS,
+                                        VMXERR_VMCLEAR_VMXON_POINTER, &pa);
+    if (pa == VMCS_POINTER_INVALID)
         return st;
-    if (read_pointer(cpu, d, &pa) != SIM_OK)
-        return SIM_FAULT;
-    if (bad_vmcs_address(pa))
-        return vm_fail(cpu, v, VMXERR_VMCLEAR_INVALID_ADDRESS);
-    if (pa == v->vmxon_pointer)
-        return vm_fail(cpu, v, VMXERR_VMCLEAR_VMXON_POINTER);
     vmcs_region_clear(cpu, v, pa);
     return vm_succeed(cpu);
 }
@@ -202,15 +220,10 @@ static SimStatus exec_vmclear(CpuState *cpu, VmxCpu *v, const DecodedInsn *d)
 static SimStatus exec_vmptrld(CpuState *cpu, VmxCpu *v, const DecodedInsn *d)
 {
     uint64_t pa;
-    SimStatus st = vmx_prologue(cpu, v, d);
-    if (st != SIM_OK || cpu->vmx_mode != VMX_MODE_ROOT)
+    SimStatus st = vmcs_pointer_operand(cpu, v, d, VMXERR_VMPTRLD_INVALID_ADDRESS,
+                                        VMXERR_VMPTRLD_VMXON_POINTER, &pa);
+    if (pa == VMCS_POINTER_INVALID)
         return st;
-    if (read_pointer(cpu, d, &pa) != SIM_OK)
-        return SIM_FAULT;
-    if (bad_vmcs_address(pa))
-        return vm_fail(cpu, v, VMXERR_VMPTRLD_INVALID_ADDRESS);
-    if (pa == v->vmxon_pointer)
-        return vm_fail(cpu, v, VMXERR_VMPTRLD_VMXON_POINTER);
     if (revision_at(cpu, pa) != VMX_REVISION_ID)
         return vm_fail(cpu, v, VMXERR_VMPTRLD_BAD_REVISION);
     if (v->current_vmcs != pa) {
@@ -225,7 +238,7 @@ static SimStatus exec_vmptrld(CpuState *cpu, VmxCpu *v, const DecodedInsn *d)
 static SimStatus exec_vmptrst(CpuState *cpu, VmxCpu *v, const DecodedInsn *d)
 {
     SimStatus st = vmx_prologue(cpu, v, d);
-    if (st != SIM_OK || cpu->vmx_mode != VMX_MODE_ROOT)
+    if (st != SIM_OK)
         return st;
     if (cpu_mem_write(cpu, d->seg, insn_ea(cpu, d), 8, v->current_vmcs) != SIM_OK)
         return SIM_FAULT;
@@ -251,7 +264,7 @@ static SimStatus exec_vmread(CpuState *cpu, VmxCpu *v, const DecodedInsn *d)
 {
     bool high;
     SimStatus st = vmx_prologue(cpu, v, d);
-    if (st != SIM_OK || cpu->vmx_mode != VMX_MODE_ROOT)
+    if (st != SIM_OK)
         return st;
     if (v->current_vmcs == VMCS_POINTER_INVALID)
         return vm_fail_invalid(cpu);
@@ -273,7 +286,7 @@ static SimStatus exec_vmwrite(CpuState *cpu, VmxCpu *v, const DecodedInsn *d)
     bool high;
     uint64_t value;
     SimStatus st = vmx_prologue(cpu, v, d);
-    if (st != SIM_OK || cpu->vmx_mode != VMX_MODE_ROOT)
+    if (st != SIM_OK)
         return st;
     if (v->current_vmcs == VMCS_POINTER_INVALID)
         return vm_fail_invalid(cpu);
@@ -298,7 +311,7 @@ static SimStatus exec_vmwrite(CpuState *cpu, VmxCpu *v, const DecodedInsn *d)
 static SimStatus exec_vmlaunch(CpuState *cpu, VmxCpu *v, const DecodedInsn *d, bool launch)
 {
     SimStatus st = vmx_prologue(cpu, v, d);
-    if (st != SIM_OK || cpu->vmx_mode != VMX_MODE_ROOT)
+    if (st != SIM_OK)
         return st;
     if (v->current_vmcs == VMCS_POINTER_INVALID)
         return vm_fail_invalid(cpu);
