@@ -22,7 +22,7 @@ static inline bool msr_area_ok(uint64_t addr, uint64_t count)
 }
 
 /* Canonical for 48-bit linear addresses (the models have no 5-level paging). */
-static inline bool canonical(uint64_t v) { return (uint64_t)(((int64_t)v << 16) >> 16) == v; }
+static inline bool canonical(uint64_t v) { return (uint64_t)((int64_t)(v << 16) >> 16) == v; }
 
 /* SDM 11.12.2 Table "Memory Types That Can Be Encoded With PAT": 2 and 3
  * are reserved; every byte of a PAT value must be 0, 1, 4, 5, 6 or 7. */
@@ -34,6 +34,31 @@ static inline bool pat_ok(uint64_t pat)
             return false;
     }
     return true;
+}
+
+/* The "IA-32e mode guest" VM-entry control (SDM 24.8.1). */
+static inline bool ia32e_guest(const EntryCtx *c)
+{
+    return CTL(ENTRY_CONTROLS, ENTRY, IA32E_MODE_GUEST);
+}
+
+/* SDM 24.8.3 "VM-Entry Controls for Event Injection": the event VM entry
+ * injects (valid bit 31, type 10:8, vector 7:0), for the guest-state rows. */
+enum { EVENT_TYPE_EXTINT = 0, EVENT_TYPE_NMI = 2, EVENT_TYPE_HW_EXC = 3, EVENT_TYPE_OTHER = 7 };
+
+static inline bool injects_event(const EntryCtx *c)
+{
+    return (F(ENTRY_INTERRUPTION_INFO) >> 31) & 1;
+}
+
+static inline bool injects(const EntryCtx *c, unsigned type)
+{
+    return injects_event(c) && ((F(ENTRY_INTERRUPTION_INFO) >> 8) & 7) == type;
+}
+
+static inline unsigned injected_vector(const EntryCtx *c)
+{
+    return F(ENTRY_INTERRUPTION_INFO) & 0xff;
 }
 
 /* A value against IA32_VMX_CRx_FIXED0/1 (SDM A.7, A.8). */
