@@ -34,7 +34,7 @@ struct VmxCpu;
 struct CpuState;
 
 /* Input classes of the checks. */
-#define ENTRY_CHECK_CLASSES 9
+#define ENTRY_CHECK_CLASSES 10
 enum {
     CK_EXEC = 1u << 0,       /* VM-execution control fields */
     CK_EXIT = 1u << 1,       /* VM-exit control fields */
@@ -44,6 +44,7 @@ enum {
     CK_GUEST_SEG = 1u << 5,  /* guest segment registers, GDTR, IDTR */
     CK_GUEST_RIP = 1u << 6,  /* guest RIP and RFLAGS */
     CK_GUEST_STATE = 1u << 7, /* guest non-register state, VMCS link pointer */
+    CK_GUEST_V86 = 1u << 9,  /* RFLAGS.VM alone: marked only when that bit changes (vmcs_set) */
     CK_CPU = 1u << 8,        /* state outside the VMCS (CPU registers, guest memory): never cached */
     CK_ALL = (1u << ENTRY_CHECK_CLASSES) - 1,
 };

@@ -36,6 +36,10 @@ static inline uint64_t vmcs_get(const VmxCpu *v, VmcsField f) { return v->field[
 static inline void vmcs_set(VmxCpu *v, VmcsField f, uint64_t value)
 {
     if (v->field[f] != value) {
+        /* Rows that read only RFLAGS.VM of the guest RFLAGS (the virtual-8086
+         * segment rules) need not re-run when other flags change. */
+        if (f == VMCS_GUEST_RFLAGS && ((v->field[f] ^ value) & RFLAGS_VM))
+            v->checks.dirty |= CK_GUEST_V86;
         v->field[f] = value;
         entry_checks_touch(&v->checks, f);
     }
