@@ -3,8 +3,8 @@
  * VMX operation, builds a VMCS for a 64-bit guest that shares its page
  * tables and GDT (guest.S), and resumes it after each VMCALL exit: read
  * EXIT_REASON and EXIT_INSTRUCTION_LENGTH, advance GUEST_RIP, VMRESUME.
- * That loop is the measured hot path; bench/run times a short and a long
- * run and divides the difference.
+ * That loop is the measured hot path (exit.S); bench/run times a short and
+ * a long run and divides the difference.
  *
  * Command line: vmcall.iterations=N (default 100000, at least 1).
  * Prints "vmcall: N round trips" and exits with 0; 2 on any failure.
@@ -67,23 +67,6 @@ static bool setup_vmcs(void) {
                                  (uint64_t)guest_stack + sizeof(guest_stack)) == VMX_SUCCEED;
 }
 
-/* The hot path: one VM entry, one VMCALL exit, RIP += instruction length.
- * Returns the number of loop VMCALLs, or ~0 after an unexpected event. */
-static uint64_t run_guest(uint64_t iterations) {
-    VmxGuestRegs regs = {.rcx = iterations};
-    uint64_t exits = 0, reason = 0, length = 0, rip = 0;
-    for (bool resume = false;; resume = true) {
-        if (vmx_run(&regs, resume) != VMX_SUCCEED) return ~0ull;
-        vmx_vmread(VMCS_EXIT_REASON, &reason);
-        if (reason != EXIT_REASON_VMCALL) return ~0ull;
-        if (regs.rax == VMCALL_GUEST_DONE) return exits;
-        vmx_vmread(VMCS_EXIT_INSTRUCTION_LENGTH, &length);
-        vmx_vmread(VMCS_GUEST_RIP, &rip);
-        vmx_vmwrite(VMCS_GUEST_RIP, rip + length);
-        exits++;
-    }
-}
-
 int guest_main(const VmxsimBootInfo *info) {
     (void)info;
     uint64_t iterations = DEFAULT_ITERATIONS;
@@ -93,7 +76,7 @@ int guest_main(const VmxsimBootInfo *info) {
         guest_printf("vmcall: could not enter VMX operation or set up the VMCS\n");
         return 2;
     }
-    uint64_t exits = run_guest(iterations);
+    uint64_t exits = vmcall_run(iterations);
     vmx_vmxoff();
     if (exits != iterations) {
         guest_printf("vmcall: %llu VMCALL exits, expected %llu\n", (unsigned long long)exits,

@@ -186,11 +186,24 @@ typedef struct FpuState {
 struct DecodeCache;
 struct CpuModel;
 struct CpuVmxOps;
+struct CpuApicOps;
 struct VmxCpu;
 
 /* SDM 23.3 "Introduction to VMX Operation": outside VMX operation, in VMX
  * root operation, in VMX non-root operation. */
 typedef enum VmxMode { VMX_MODE_OFF, VMX_MODE_ROOT, VMX_MODE_NONROOT } VmxMode;
+
+/* What the TLB's entries were made under (tlb_context.h). */
+typedef struct TlbContext {
+    uint64_t cr0, cr3, cr4, efer, pdpte[4];
+    uint64_t pkru;
+} TlbContext;
+
+typedef struct TlbStamp {
+    uint64_t epoch;         /* the TLB epoch the stamp describes */
+    uint64_t paging_writes; /* Memory.paging_writes then */
+    TlbContext context;
+} TlbStamp;
 
 /* SDM 23.8 "Restrictions on VMX Operation": in VMX operation the bits of
  * CR0 and CR4 fixed by IA32_VMX_CR0/CR4_FIXED0/1 cannot change (MOV to CR
@@ -214,6 +227,8 @@ typedef struct CpuState {
     FpuState fpu;
     uint64_t msr[MSR_SLOT_COUNT]; /* stored MSRs, indexed by msr.def row */
     uint64_t tsc_adjust;          /* WRMSR IA32_TSC: TSC = cycles + tsc_adjust */
+    uint64_t tsc_offset; /* what RDTSC, RDTSCP and RDMSR of IA32_TSC add to the TSC: the VMX TSC
+                          * offset in non-root operation (SDM 25.3), else 0; cpu_tsc_read() */
     ActivityState activity;
     bool sti_shadow, movss_shadow; /* blocking by STI / by MOV SS (SDM 6.8.3) */
     bool nmi_blocked;
@@ -228,6 +243,11 @@ typedef struct CpuState {
     /* --- bookkeeping --- */
     uint64_t insns;  /* instructions retired */
     uint64_t cycles; /* simulated clock, the TSC source */
+    /* The cycle at which a timer needs an instruction boundary (the VMX-preemption timer,
+     * sim/vmx): a block that would run past it runs on the careful path, whose boundaries
+     * check the timers (interp.c, events.c), and a halted CPU lets time pass up to it.
+     * UINT64_MAX: none.  Another timer sharing it stores the earlier of the two. */
+    uint64_t deadline;
     PendingFault fault;
     uint32_t exception_stop_mask; /* vectors at which cpu_run stops before delivery */
     Memory *mem;
@@ -237,7 +257,10 @@ typedef struct CpuState {
     const struct CpuModel *model;
     const struct CpuVmxOps *vmx_ops; /* NULL: the model has no VMX (vmx_hooks.h) */
     struct VmxCpu *vmx;              /* the VMX layer's state, owned by it */
+    const struct CpuApicOps *apic_ops; /* NULL: no local APIC attached (apic_hooks.h) */
+    void *apic;                        /* what apic_ops act on */
     Tlb tlb;
+    TlbStamp tlb_stamp; /* tlb_context.h */
     unsigned id;
 } CpuState;
 

@@ -27,7 +27,8 @@ bool mem_init(Memory *m, uint64_t ram_size)
     m->code_lines = calloc(m->ram_pages, sizeof(*m->code_lines));
     m->page_gen = calloc(m->ram_pages, sizeof(*m->page_gen));
     m->page_mmio = calloc(m->ram_pages, sizeof(*m->page_mmio));
-    if (!m->code_lines || !m->page_gen || !m->page_mmio) {
+    m->page_paging = calloc(m->ram_pages, sizeof(*m->page_paging));
+    if (!m->code_lines || !m->page_gen || !m->page_mmio || !m->page_paging) {
         mem_destroy(m);
         errno = ENOMEM;
         return false;
@@ -42,6 +43,7 @@ void mem_destroy(Memory *m)
     free(m->code_lines);
     free(m->page_gen);
     free(m->page_mmio);
+    free(m->page_paging);
     memset(m, 0, sizeof(*m));
 }
 
@@ -62,6 +64,41 @@ bool mem_add_mmio(Memory *m, uint64_t base, uint64_t size, const MmioOps *ops, v
             mem_tlb_flush_all(m->tlbs[t]);
     }
     return true;
+}
+
+/* Set page_mmio over [base, base+size) to `on`; flush every TLB. */
+static void mmio_mark_pages(Memory *m, uint64_t base, uint64_t size, uint8_t on)
+{
+    for (uint64_t pa = base & PAGE_MASK; pa < base + size && (pa >> PAGE_SHIFT) < m->ram_pages;
+         pa += PAGE_SIZE)
+        m->page_mmio[pa >> PAGE_SHIFT] = on;
+    for (unsigned t = 0; t < m->tlb_count; t++)
+        mem_tlb_flush_all(m->tlbs[t]);
+}
+
+static bool mmio_overlaps_other(const Memory *m, const MmioRegion *self, uint64_t base, uint64_t size)
+{
+    for (unsigned i = 0; i < m->mmio_count; i++) {
+        const MmioRegion *r = &m->mmio[i];
+        if (r != self && base < r->base + r->size && r->base < base + size)
+            return true;
+    }
+    return false;
+}
+
+bool mem_move_mmio(Memory *m, const void *opaque, uint64_t base, uint64_t size)
+{
+    MmioRegion *r = NULL;
+    for (unsigned i = 0; i < m->mmio_count && !r; i++)
+        r = m->mmio[i].opaque == opaque ? &m->mmio[i] : NULL;
+    if (!r)
+        return false;
+    mmio_mark_pages(m, r->base, r->size, 0);
+    bool ok = size == 0 || (base + size > base && !mmio_overlaps_other(m, r, base, size));
+    *r = (MmioRegion){base, ok ? size : 0, r->ops, r->opaque};
+    for (unsigned i = 0; i < m->mmio_count; i++) /* pages shared with other regions */
+        mmio_mark_pages(m, m->mmio[i].base, m->mmio[i].size, 1);
+    return ok;
 }
 
 bool mem_register_tlb(Memory *m, struct Tlb *tlb)
@@ -141,11 +178,16 @@ uint64_t mem_phys_read(Memory *m, uint64_t pa, unsigned size)
     return v;
 }
 
-/* Drop decoded code on the lines [pa, pa+len) of one page; true if any was there. */
+/* A write to [pa, pa+len) of one RAM page: count it when the page holds
+ * paging structures, and drop decoded code on those lines; true if any was
+ * there. */
 static bool invalidate_code(Memory *m, uint64_t pa, unsigned len)
 {
     uint64_t pfn = pa >> PAGE_SHIFT;
-    if (pfn >= m->ram_pages || m->code_lines[pfn] == 0)
+    if (pfn >= m->ram_pages)
+        return false;
+    m->paging_writes += m->page_paging[pfn];
+    if (m->code_lines[pfn] == 0)
         return false;
     unsigned first = (unsigned)(pa & (PAGE_SIZE - 1)) >> MEM_CODE_LINE_SHIFT;
     unsigned last = (unsigned)((pa & (PAGE_SIZE - 1)) + len - 1) >> MEM_CODE_LINE_SHIFT;
@@ -223,6 +265,16 @@ bool mem_phys_write_bytes(Memory *m, uint64_t pa, const void *src, size_t len)
     for (size_t i = 0; i < len; i++)
         hit |= write_byte(m, pa + i, s[i]);
     return hit;
+}
+
+void mem_mark_paging_structure(Memory *m, uint64_t pa)
+{
+    uint64_t pfn = pa >> PAGE_SHIFT;
+    if (pfn >= m->ram_pages || m->page_paging[pfn])
+        return;
+    m->page_paging[pfn] = 1;
+    for (unsigned t = 0; t < m->tlb_count; t++)
+        mem_tlb_revoke_host_write(m->tlbs[t], pa);
 }
 
 void mem_mark_code(Memory *m, uint64_t pa, unsigned len)

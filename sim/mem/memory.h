@@ -34,11 +34,13 @@ typedef struct Memory {
     uint64_t *code_lines; /* per RAM page: 64-byte lines that hold decoded code */
     uint32_t *page_gen;   /* per RAM page: bumped when decoded code on it is overwritten */
     uint8_t *page_mmio;   /* per RAM page: 1 when an MMIO region overlays it */
+    uint8_t *page_paging; /* per RAM page: 1 once a page walk read a paging structure there */
     MmioRegion mmio[MEM_MAX_MMIO];
     unsigned mmio_count;
     struct Tlb *tlbs[MEM_MAX_TLBS]; /* every TLB that may hold direct-write entries */
     unsigned tlb_count;
     uint64_t code_invalidations; /* bumped whenever any decoded code is invalidated */
+    uint64_t paging_writes;      /* bumped by every write to a page_paging page */
 } Memory;
 
 /* ram_size is rounded up to a page; false (and errno) when the host mapping fails. */
@@ -46,6 +48,10 @@ bool mem_init(Memory *m, uint64_t ram_size) SIM_MUST_CHECK;
 void mem_destroy(Memory *m);
 bool mem_add_mmio(Memory *m, uint64_t base, uint64_t size, const MmioOps *ops, void *opaque)
     SIM_MUST_CHECK;
+/* Move the region added with `opaque` to [base, base+size) (a relocatable
+ * device: the local APIC); size 0 stops decoding it.  False, and the region
+ * not decoded, when the new place overlaps another region. */
+bool mem_move_mmio(Memory *m, const void *opaque, uint64_t base, uint64_t size);
 bool mem_register_tlb(Memory *m, struct Tlb *tlb) SIM_MUST_CHECK;
 
 /* Physical accesses of 1, 2, 4 or 8 bytes at any alignment.  An access that
@@ -69,11 +75,20 @@ static inline uint32_t mem_page_gen(const Memory *m, uint64_t pa)
 
 /* Host pointer to RAM page containing pa, for the TLB; NULL unless plain RAM. */
 uint8_t *mem_ram_page(Memory *m, uint64_t pa);
-/* True when the page holds decoded code (no direct-write TLB entry allowed). */
-static inline bool mem_page_has_code(const Memory *m, uint64_t pa)
+/*
+ * Paging-structure tracking: a page walk marks the pages it reads entries
+ * from, and every later write to such a page counts in paging_writes, so
+ * the CPU can tell whether its cached translations still equal what a walk
+ * would give (cpu/tlb_context.h).  Marked pages get no direct-write TLB
+ * entries, so no write escapes the count.
+ */
+void mem_mark_paging_structure(Memory *m, uint64_t pa);
+
+/* No direct-write TLB entry for this page: it holds decoded code or paging structures. */
+static inline bool mem_page_watched(const Memory *m, uint64_t pa)
 {
     uint64_t pfn = pa >> PAGE_SHIFT;
-    return pfn < m->ram_pages && m->code_lines[pfn] != 0;
+    return pfn < m->ram_pages && (m->code_lines[pfn] != 0 || m->page_paging[pfn]);
 }
 
 #endif

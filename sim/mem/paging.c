@@ -40,6 +40,7 @@ static bool walk_fail(PageWalk *w, uint32_t fault)
 static uint64_t read_entry(Memory *m, PageWalk *w, uint64_t addr, unsigned size)
 {
     w->entry_addr[w->levels++] = addr;
+    mem_mark_paging_structure(m, addr);
     return mem_phys_read(m, addr, size);
 }
 
@@ -190,7 +191,12 @@ void mem_page_walk_commit(Memory *m, const PageWalk *w, bool write)
     for (unsigned i = w->first_commit; i < w->levels; i++) {
         uint64_t e = mem_phys_read(m, w->entry_addr[i], w->entry_size);
         uint64_t set = PTE_A | ((write && i + 1 == w->levels) ? PTE_D : 0);
-        if ((e & set) != set)
+        if ((e & set) != set) {
+            /* Setting A/D changes no translation: not a paging-structure
+             * write for the TLB's bookkeeping (memory.h). */
+            uint64_t writes = m->paging_writes;
             (void)mem_phys_write(m, w->entry_addr[i], w->entry_size, e | set);
+            m->paging_writes = writes;
+        }
     }
 }

@@ -7,7 +7,7 @@ void mem_tlb_init(Tlb *t)
 {
     memset(t->entry, 0, sizeof(t->entry)); /* epoch 0 is never current */
     t->epoch = 1;
-    t->has_global = false;
+    t->has_global = t->carried = false;
 }
 
 TlbEntry *mem_tlb_fill(Tlb *t, uint64_t lin, uint64_t phys, uint8_t *host, uint32_t perm)
@@ -34,6 +34,7 @@ void mem_tlb_flush_all(Tlb *t)
     }
     t->epoch++;
     t->has_global = false;
+    t->carried = false;
 }
 
 /* SDM 4.10.4.1: MOV to CR3 invalidates non-global translations.  Global
@@ -50,7 +51,7 @@ void mem_tlb_flush_nonglobal(Tlb *t)
         TlbEntry *e = &t->entry[i];
         if ((e->tag & (PAGE_SIZE - 1)) == old && (e->perm & TLB_GLOBAL)) {
             e->tag = (e->tag & PAGE_MASK) | t->epoch;
-            t->has_global = true;
+            t->has_global = t->carried = true;
         }
     }
 }

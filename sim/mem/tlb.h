@@ -44,6 +44,7 @@ typedef struct Tlb {
     TlbEntry entry[TLB_ENTRIES];
     uint64_t epoch;   /* current epoch, in 1..TLB_EPOCH_MAX */
     bool has_global;  /* a global entry was filled in the current epoch */
+    bool carried;     /* global entries of an earlier epoch (another CR3) were carried over */
 } Tlb;
 
 static inline TlbEntry *mem_tlb_slot(Tlb *t, uint64_t lin)

@@ -8,6 +8,7 @@
 #include "sim/cpu/flags.h"
 #include "sim/cpu/msr.h"
 #include "sim/cpu/pae_pdpte.h"
+#include "sim/cpu/tlb_context.h"
 #include "sim/vmx/vmx_ops.h"
 #include "sim/vmx/vmx_segments.h"
 
@@ -65,12 +66,12 @@ static void load_guest_state(CpuState *cpu, const VmxCpu *v)
     if (cpu->ev.dr6_pending)
         cpu->ev.force |= EV_DEBUG;
     cpu_update_mode(cpu);
-    mem_tlb_flush_all(&cpu->tlb); /* no VPID: linear mappings are invalidated (SDM 28.3.3.3) */
     /* SDM 26.3.2.4 / 4.4.1: PAE paging loads the PDPTEs; 26.3.1.6 has
      * checked them, so the read cannot fail here. */
     if (cpu_pae_paging(cpu->cr0, cpu->cr4, cpu->efer) &&
         !mem_pae_read_pdptes(cpu->mem, cpu->cr3, cpu->pdpte))
         memset(cpu->pdpte, 0, sizeof(cpu->pdpte));
+    cpu_tlb_vmx_transition(cpu); /* no VPID: linear mappings are invalidated (SDM 28.3.3.1) */
 }
 
 /* SDM 26.4 "Loading MSRs": 0 on success, else the 1-based failing entry. */

@@ -6,6 +6,7 @@
 #include "sim/cpu/flags.h"
 #include "sim/cpu/msr.h"
 #include "sim/cpu/pae_pdpte.h"
+#include "sim/cpu/tlb_context.h"
 #include "sim/vmx/vmx_ops.h"
 #include "sim/vmx/vmx_segments.h"
 
@@ -107,9 +108,10 @@ static bool load_host_state(CpuState *cpu, VmxCpu *v)
     cpu->activity = ACTIVITY_ACTIVE;
     cpu->ev.dr6_pending = 0;
     cpu_update_mode(cpu);
-    mem_tlb_flush_all(&cpu->tlb); /* no VPID: linear mappings are invalidated (SDM 28.3.3.3) */
-    return !cpu_pae_paging(cpu->cr0, cpu->cr4, cpu->efer) ||
-           mem_pae_read_pdptes(cpu->mem, cpu->cr3, cpu->pdpte);
+    bool ok = !cpu_pae_paging(cpu->cr0, cpu->cr4, cpu->efer) ||
+              mem_pae_read_pdptes(cpu->mem, cpu->cr3, cpu->pdpte);
+    cpu_tlb_vmx_transition(cpu); /* no VPID: linear mappings are invalidated (SDM 28.3.3.1) */
+    return ok;
 }
 
 /* SDM 27.6 "Loading MSRs" from the VM-exit MSR-load area (27.7 on failure). */

@@ -441,7 +441,7 @@ START_TEST(test_mem_write_after_mark_code_invalidates_by_line) {
     bool hit = mem_phys_write(&mem, code_writes[_i].pa, code_writes[_i].size, pattern);
     ck_assert_int_eq(hit, code_writes[_i].hit);
     ck_assert_uint_eq(mem_page_gen(&mem, CODE), gen + (code_writes[_i].hit ? 1 : 0));
-    ck_assert_int_eq(mem_page_has_code(&mem, CODE), !code_writes[_i].hit);
+    ck_assert_int_eq(mem_page_watched(&mem, CODE), !code_writes[_i].hit);
     ck_assert_uint_eq(mem_page_gen(&mem, CODE - PAGE_SIZE), gen_before);
 }
 END_TEST
@@ -451,7 +451,7 @@ START_TEST(test_mem_second_write_to_code_line_bumps_generation_once) {
     uint32_t gen = mem_page_gen(&mem, CODE);
     ck_assert(mem_phys_write(&mem, CODE + 0x40, 4, 1));
     ck_assert_uint_eq(mem_page_gen(&mem, CODE), gen + 1);
-    ck_assert(!mem_page_has_code(&mem, CODE));
+    ck_assert(!mem_page_watched(&mem, CODE));
     ck_assert(!mem_phys_write(&mem, CODE + 0x30, 4, 2));
     ck_assert_uint_eq(mem_page_gen(&mem, CODE), gen + 1);
 }
@@ -474,7 +474,7 @@ START_TEST(test_mem_write_bytes_over_code_line_invalidates) {
     uint32_t gen = mem_page_gen(&mem, CODE);
     ck_assert(mem_phys_write_bytes(&mem, CODE + 0x4e, bytes, sizeof(bytes)));
     ck_assert_uint_eq(mem_page_gen(&mem, CODE), gen + 1);
-    ck_assert(!mem_page_has_code(&mem, CODE));
+    ck_assert(!mem_page_watched(&mem, CODE));
 }
 END_TEST
 
@@ -485,7 +485,7 @@ START_TEST(test_mem_write_bytes_other_page_keeps_generation) {
     ck_assert(!mem_phys_write_bytes(&mem, CODE - sizeof(bytes), bytes, sizeof(bytes)));
     ck_assert(!mem_phys_write_bytes(&mem, CODE + PAGE_SIZE, bytes, sizeof(bytes)));
     ck_assert_uint_eq(mem_page_gen(&mem, CODE), gen);
-    ck_assert(mem_page_has_code(&mem, CODE));
+    ck_assert(mem_page_watched(&mem, CODE));
 }
 END_TEST
 
@@ -497,7 +497,7 @@ START_TEST(test_mem_write_bytes_other_line_same_page_keeps_generation) {
     uint32_t gen = mem_page_gen(&mem, CODE);
     ck_assert(!mem_phys_write_bytes(&mem, CODE + 0x800, bytes, sizeof(bytes)));
     ck_assert_uint_eq(mem_page_gen(&mem, CODE), gen);
-    ck_assert(mem_page_has_code(&mem, CODE));
+    ck_assert(mem_page_watched(&mem, CODE));
 }
 END_TEST
 
@@ -536,12 +536,12 @@ START_TEST(test_mem_write_on_mmio_page_invalidates_code) {
 END_TEST
 
 START_TEST(test_mem_mark_code_straddling_pages_marks_both) {
-    ck_assert(!mem_page_has_code(&mem, CODE));
-    ck_assert(!mem_page_has_code(&mem, CODE + PAGE_SIZE));
+    ck_assert(!mem_page_watched(&mem, CODE));
+    ck_assert(!mem_page_watched(&mem, CODE + PAGE_SIZE));
     mem_mark_code(&mem, CODE + PAGE_SIZE - 8, 16);
-    ck_assert(mem_page_has_code(&mem, CODE));
-    ck_assert(mem_page_has_code(&mem, CODE + PAGE_SIZE));
-    ck_assert(!mem_page_has_code(&mem, CODE + 2 * PAGE_SIZE));
+    ck_assert(mem_page_watched(&mem, CODE));
+    ck_assert(mem_page_watched(&mem, CODE + PAGE_SIZE));
+    ck_assert(!mem_page_watched(&mem, CODE + 2 * PAGE_SIZE));
     ck_assert(mem_phys_write(&mem, CODE + PAGE_SIZE + 7, 1, 0));
     ck_assert(mem_phys_write(&mem, CODE + PAGE_SIZE - 64, 1, 0));
 }
@@ -610,6 +610,33 @@ START_TEST(test_mem_add_mmio_rejected_keeps_tlb_entries) {
 }
 END_TEST
 
+/* Paging-structure tracking: a marked page counts every write to it and
+ * loses direct-write TLB entries; an unmarked page counts none. */
+START_TEST(test_mem_paging_structure_writes_counted) {
+    uint64_t before = mem.paging_writes;
+    (void)mem_phys_write(&mem, CODE + 8, 8, pattern);
+    ck_assert_uint_eq(mem.paging_writes, before);
+    ck_assert(!mem_page_watched(&mem, CODE));
+    mem_mark_paging_structure(&mem, CODE + 0x800);
+    ck_assert(mem_page_watched(&mem, CODE));
+    (void)mem_phys_write(&mem, CODE + 8, 8, pattern);
+    ck_assert_uint_eq(mem.paging_writes, before + 1);
+    uint8_t bytes[16] = {0};
+    (void)mem_phys_write_bytes(&mem, CODE + 0xff8, bytes, sizeof(bytes)); /* into the next page too */
+    ck_assert_uint_eq(mem.paging_writes, before + 2);
+}
+END_TEST
+
+START_TEST(test_mem_mark_paging_structure_revokes_direct_writes) {
+    Tlb tlb;
+    mem_tlb_init(&tlb);
+    ck_assert(mem_register_tlb(&mem, &tlb));
+    mem_tlb_fill(&tlb, 0x400000, CODE, mem_ram_page(&mem, CODE), TLB_HOST_READ | TLB_HOST_WRITE);
+    mem_mark_paging_structure(&mem, CODE);
+    ck_assert_uint_eq(mem_tlb_lookup(&tlb, 0x400000)->perm & TLB_HOST_WRITE, 0);
+}
+END_TEST
+
 static Suite *memory_suite(void) {
     Suite *s = suite_create("memory");
     TCase *ram = tcase_create("ram");
@@ -670,6 +697,8 @@ static Suite *memory_suite(void) {
     tcase_add_test(code, test_mem_register_tlb_full_table_rejected);
     tcase_add_test(code, test_mem_add_mmio_over_ram_flushes_registered_tlbs);
     tcase_add_test(code, test_mem_add_mmio_rejected_keeps_tlb_entries);
+    tcase_add_test(code, test_mem_paging_structure_writes_counted);
+    tcase_add_test(code, test_mem_mark_paging_structure_revokes_direct_writes);
     suite_add_tcase(s, code);
     return s;
 }
