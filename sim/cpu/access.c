@@ -168,7 +168,7 @@ static void tlb_fill(CpuState *cpu, uint64_t lin, const PageWalk *w, bool dirty)
     uint32_t perm = tlb_perms(cpu, w, dirty);
     if (host) {
         perm |= TLB_HOST_READ;
-        if (dirty && !mem_page_has_code(cpu->mem, page))
+        if (dirty && !mem_page_watched(cpu->mem, page))
             perm |= TLB_HOST_WRITE;
     }
     mem_tlb_fill(&cpu->tlb, lin, page, host, perm);
