@@ -49,7 +49,7 @@ static void load_guest_regs(CpuState *cpu, const VmxCpu *v)
 
 /* SDM 26.3.2.3 / 26.3.2.4: RIP, RSP, RFLAGS, interruptibility, activity,
  * pending debug exceptions. */
-static void load_guest_state(CpuState *cpu, const VmxCpu *v)
+static void load_guest_state(CpuState *cpu, VmxCpu *v)
 {
     const uint64_t *f = v->field;
     load_guest_regs(cpu, v);

@@ -3,8 +3,30 @@
  * loading guest segments is a copy. */
 #include "sim/vmx/vmx_segments.h"
 
+#include <string.h>
+
+static bool same_table(const DescTable *a, const DescTable *b)
+{
+    return a->base == b->base && a->limit == b->limit;
+}
+
+/* Unchanged since the VM entry loaded them from the fields (the checks
+ * guarantee the loaded values equal the fields): nothing to store. */
+static bool segments_unchanged(const CpuState *cpu, const VmxCpu *v)
+{
+    for (unsigned s = 0; s < SEG_COUNT; s++) {
+        const Segment *a = &cpu->seg[s], *b = &v->entered_seg[s];
+        if (a->selector != b->selector || a->base != b->base || a->limit != b->limit ||
+            a->ar != b->ar)
+            return false;
+    }
+    return same_table(&cpu->gdtr, &v->entered_gdtr) && same_table(&cpu->idtr, &v->entered_idtr);
+}
+
 void vmx_segments_save(const CpuState *cpu, VmxCpu *v)
 {
+    if (segments_unchanged(cpu, v))
+        return;
     for (unsigned s = 0; s < SEG_COUNT; s++) {
         const Segment *g = &cpu->seg[s];
         vmcs_set(v, VMCS_GUEST_ES_SELECTOR + s, g->selector);
@@ -21,7 +43,7 @@ void vmx_segments_save(const CpuState *cpu, VmxCpu *v)
 /* SDM 26.3.2.2: an unusable register keeps only what the SDM says it loads
  * (the base of FS/GS in IA-32e mode, SS.DPL); vmxsim loads every field as
  * given, which the checks have made consistent. */
-void vmx_segments_load_guest(CpuState *cpu, const VmxCpu *v)
+void vmx_segments_load_guest(CpuState *cpu, VmxCpu *v)
 {
     const uint64_t *f = v->field;
     for (unsigned s = 0; s < SEG_COUNT; s++) {
@@ -32,6 +54,9 @@ void vmx_segments_load_guest(CpuState *cpu, const VmxCpu *v)
     }
     cpu->gdtr = (DescTable){f[VMCS_GUEST_GDTR_BASE], (uint32_t)f[VMCS_GUEST_GDTR_LIMIT] & 0xffff};
     cpu->idtr = (DescTable){f[VMCS_GUEST_IDTR_BASE], (uint32_t)f[VMCS_GUEST_IDTR_LIMIT] & 0xffff};
+    memcpy(v->entered_seg, cpu->seg, sizeof(v->entered_seg));
+    v->entered_gdtr = cpu->gdtr;
+    v->entered_idtr = cpu->idtr;
 }
 
 /* SDM 27.5.2: flat segments with DPL 0 from the host selectors; a null

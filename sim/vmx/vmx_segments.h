@@ -8,7 +8,7 @@
 /* SDM 27.3.2 "Saving Segment Registers and Descriptor-Table Registers". */
 void vmx_segments_save(const CpuState *cpu, VmxCpu *v);
 /* SDM 26.3.2.2 "Loading Guest Segment Registers and Descriptor-Table Registers". */
-void vmx_segments_load_guest(CpuState *cpu, const VmxCpu *v);
+void vmx_segments_load_guest(CpuState *cpu, VmxCpu *v);
 /* SDM 27.5.2 "Loading Host Segment and Descriptor-Table Registers". */
 void vmx_segments_load_host(CpuState *cpu, const VmxCpu *v);
 

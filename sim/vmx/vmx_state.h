@@ -23,15 +23,37 @@ typedef struct VmxCpu {
     bool launched;             /* launch state of the current VMCS (SDM 24.1) */
     bool injecting;            /* delivering the event VM entry injects (SDM 26.6) */
     bool skip_bitmap_once;     /* the injected exception is not subject to the bitmap */
+    bool vnmi_blocked;         /* virtual-NMI blocking ("virtual NMIs" = 1, SDM 24.4.2) */
+    bool iret_unblocked;       /* the IRET now faulting removed (virtual-)NMI blocking (SDM 27.2.3) */
+    uint8_t mtf;               /* VmxMtf: where the monitor trap flag stands (SDM 25.5.2) */
+    uint64_t timer_deadline;   /* the cycle at which the VMX-preemption timer reaches 0 (25.5.1) */
     uint64_t field[VMCS_FIELD_COUNT]; /* the current VMCS's data */
     EntryCheckCache checks;    /* which check inputs changed since the last VM entry */
+    /* The guest segment and descriptor-table registers as the last VM entry
+     * loaded them, which equal their VMCS fields (vmx_segments.c). */
+    Segment entered_seg[SEG_COUNT];
+    DescTable entered_gdtr, entered_idtr;
     EntryFailure last_failure; /* the last failed VM entry, for the debugger */
     uint64_t entries, exits;   /* statistics */
     VmxTraceFn trace; /* vmx_set_tracer */
     void *trace_opaque;
 } VmxCpu;
 
+/* SDM 25.5.2: no MTF VM exit; one pending at the next boundary; one pending
+ * at the boundary after the next instruction or event delivery. */
+typedef enum VmxMtf { VMX_MTF_OFF, VMX_MTF_PENDING, VMX_MTF_AFTER_NEXT } VmxMtf;
+
 static inline uint64_t vmcs_get(const VmxCpu *v, VmcsField f) { return v->field[f]; }
+
+/* SDM 24.6.2: with "activate secondary controls" = 0 the processor behaves
+ * as if every secondary processor-based control were 0. */
+static inline uint64_t vmx_proc2(const VmxCpu *v)
+{
+    return (v->field[VMCS_PROC_BASED_CONTROLS] & VMX_PROC_ACTIVATE_SECONDARY_CONTROLS)
+               ? v->field[VMCS_SECONDARY_PROC_BASED_CONTROLS]
+               : 0;
+}
+
 /* Every write of a field goes through here so the entry-check cache sees it. */
 static inline void vmcs_set(VmxCpu *v, VmcsField f, uint64_t value)
 {
