@@ -6,87 +6,19 @@
 #include <check.h>
 
 #include "check_main.h"
-#include "gp_support.h"
-#include "sim/cpu/exceptions.h"
-#include "sim/cpu/flags.h"
-#include "sim/cpu/msr.h"
-#include "sim/vmx/vmx_caps.h"
-#include "sim/vmx/vmx_state.h"
-#include "sim/vmx/vmx_tables.h"
+#include "vmx_support.h"
 
-#define VMXON_REGION 0x10000u
-#define VMCS_A 0x11000u
-#define VMCS_B 0x12000u
-
-static const uint8_t VMXON_RAX[] = {0xf3, 0x0f, 0xc7, 0x30};
-static const uint8_t VMCLEAR_RAX[] = {0x66, 0x0f, 0xc7, 0x30};
-static const uint8_t VMPTRLD_RAX[] = {0x0f, 0xc7, 0x30};
 static const uint8_t VMPTRST_RAX[] = {0x0f, 0xc7, 0x38};
 static const uint8_t VMREAD_RBX_RCX[] = {0x0f, 0x78, 0xcb};  /* rbx := field rcx */
 static const uint8_t VMWRITE_RCX_RBX[] = {0x0f, 0x79, 0xcb}; /* field rcx := rbx */
-static const uint8_t VMLAUNCH[] = {0x0f, 0x01, 0xc2};
-static const uint8_t VMRESUME[] = {0x0f, 0x01, 0xc3};
 static const uint8_t VMCALL[] = {0x0f, 0x01, 0xc1};
 static const uint8_t VMXOFF[] = {0x0f, 0x01, 0xc4};
-
-/* 64-bit mode with the CR0/CR4 values VMX operation requires (SDM 23.8)
- * and IA32_FEATURE_CONTROL locked with VMXON outside SMX enabled (23.7). */
-static Machine *vmx_machine(void)
-{
-    Machine *m = gp_long64();
-    m->cpu.cr0 |= CR0_NE;
-    m->cpu.cr4 |= CR4_VMXE;
-    m->cpu.msr[MSR_SLOT_IA32_FEATURE_CONTROL] = 5;
-    uint32_t rev = VMX_REVISION_ID;
-    test_poke(m, VMXON_REGION, &rev, 4);
-    test_poke(m, VMCS_A, &rev, 4);
-    test_poke(m, VMCS_B, &rev, 4);
-    return m;
-}
-
-/* Run one instruction with RAX pointing at GP_DATA holding `operand`. */
-static MachineStop run1(Machine *m, const uint8_t *code, size_t n, uint64_t operand)
-{
-    gp_poke64(m, GP_DATA, operand);
-    m->cpu.gpr[GPR_RAX] = GP_DATA;
-    return gp_run(m, code, n, 1);
-}
-
-#define RUN(m, insn, operand) run1((m), (insn), sizeof(insn), (operand))
-
-static void assert_succeed(Machine *m, MachineStop st)
-{
-    ck_assert_int_eq(st, STOP_BUDGET);
-    ck_assert_uint_eq(gp_arith(m), 0);
-}
-
-static void assert_fail_invalid(Machine *m, MachineStop st)
-{
-    ck_assert_int_eq(st, STOP_BUDGET);
-    ck_assert_uint_eq(gp_arith(m), RFLAGS_CF);
-}
-
-static void assert_fail_valid(Machine *m, MachineStop st, unsigned error)
-{
-    ck_assert_int_eq(st, STOP_BUDGET);
-    ck_assert_uint_eq(gp_arith(m), RFLAGS_ZF);
-    ck_assert_uint_eq(m->cpu.vmx->field[VMCS_VM_INSTRUCTION_ERROR], error);
-}
-
-static Machine *vmx_root_with_vmcs(void)
-{
-    Machine *m = vmx_machine();
-    assert_succeed(m, RUN(m, VMXON_RAX, VMXON_REGION));
-    assert_succeed(m, RUN(m, VMCLEAR_RAX, VMCS_A));
-    assert_succeed(m, RUN(m, VMPTRLD_RAX, VMCS_A));
-    return m;
-}
 
 START_TEST(test_vmxon_without_cr4_vmxe_ud)
 {
     Machine *m = vmx_machine();
     m->cpu.cr4 &= ~CR4_VMXE;
-    gp_assert_fault(m, RUN(m, VMXON_RAX, VMXON_REGION), EXC_UD, 0);
+    gp_assert_fault(m, VMX_RUN(m, VMXON_RAX, VMXON_REGION), EXC_UD, 0);
     machine_destroy(m);
 }
 END_TEST
@@ -95,9 +27,9 @@ START_TEST(test_vmxon_feature_control_unlocked_gp)
 {
     Machine *m = vmx_machine();
     m->cpu.msr[MSR_SLOT_IA32_FEATURE_CONTROL] = 4; /* enabled, not locked */
-    gp_assert_fault(m, RUN(m, VMXON_RAX, VMXON_REGION), EXC_GP, 0);
+    gp_assert_fault(m, VMX_RUN(m, VMXON_RAX, VMXON_REGION), EXC_GP, 0);
     m->cpu.msr[MSR_SLOT_IA32_FEATURE_CONTROL] = 1; /* locked, VMXON outside SMX disabled */
-    gp_assert_fault(m, RUN(m, VMXON_RAX, VMXON_REGION), EXC_GP, 0);
+    gp_assert_fault(m, VMX_RUN(m, VMXON_RAX, VMXON_REGION), EXC_GP, 0);
     machine_destroy(m);
 }
 END_TEST
@@ -106,7 +38,7 @@ START_TEST(test_vmxon_cr0_ne_clear_gp)
 {
     Machine *m = vmx_machine();
     m->cpu.cr0 &= ~CR0_NE; /* IA32_VMX_CR0_FIXED0 has NE */
-    gp_assert_fault(m, RUN(m, VMXON_RAX, VMXON_REGION), EXC_GP, 0);
+    gp_assert_fault(m, VMX_RUN(m, VMXON_RAX, VMXON_REGION), EXC_GP, 0);
     machine_destroy(m);
 }
 END_TEST
@@ -114,10 +46,10 @@ END_TEST
 START_TEST(test_vmxon_bad_region_fail_invalid)
 {
     Machine *m = vmx_machine();
-    assert_fail_invalid(m, RUN(m, VMXON_RAX, VMXON_REGION + 8)); /* not 4-KByte aligned */
+    vmx_assert_fail_invalid(m, VMX_RUN(m, VMXON_RAX, VMXON_REGION + 8)); /* not 4-KByte aligned */
     uint32_t bad = VMX_REVISION_ID + 1;
     test_poke(m, VMXON_REGION, &bad, 4);
-    assert_fail_invalid(m, RUN(m, VMXON_RAX, VMXON_REGION));
+    vmx_assert_fail_invalid(m, VMX_RUN(m, VMXON_RAX, VMXON_REGION));
     ck_assert_int_eq(m->cpu.vmx_mode, VMX_MODE_OFF);
     machine_destroy(m);
 }
@@ -126,16 +58,16 @@ END_TEST
 START_TEST(test_vmxon_twice_fails_and_cr4_vmxe_sticks)
 {
     Machine *m = vmx_machine();
-    assert_succeed(m, RUN(m, VMXON_RAX, VMXON_REGION));
+    vmx_assert_succeed(m, VMX_RUN(m, VMXON_RAX, VMXON_REGION));
     ck_assert_int_eq(m->cpu.vmx_mode, VMX_MODE_ROOT);
-    assert_fail_invalid(m, RUN(m, VMXON_RAX, VMXON_REGION)); /* no current VMCS */
-    assert_succeed(m, RUN(m, VMPTRLD_RAX, VMCS_A));
-    assert_fail_valid(m, RUN(m, VMXON_RAX, VMXON_REGION), VMXERR_VMXON_IN_ROOT);
+    vmx_assert_fail_invalid(m, VMX_RUN(m, VMXON_RAX, VMXON_REGION)); /* no current VMCS */
+    vmx_assert_succeed(m, VMX_RUN(m, VMPTRLD_RAX, VMCS_A));
+    vmx_assert_fail_valid(m, VMX_RUN(m, VMXON_RAX, VMXON_REGION), VMXERR_VMXON_IN_ROOT);
     /* SDM 23.8: CR4.VMXE cannot be cleared in VMX operation: mov cr4, rax */
     static const uint8_t mov_cr4_rax[] = {0x0f, 0x22, 0xe0};
     m->cpu.gpr[GPR_RAX] = m->cpu.cr4 & ~CR4_VMXE;
     gp_assert_fault(m, gp_run(m, mov_cr4_rax, sizeof(mov_cr4_rax), 1), EXC_GP, 0);
-    assert_succeed(m, RUN(m, VMXOFF, 0));
+    vmx_assert_succeed(m, VMX_RUN(m, VMXOFF, 0));
     ck_assert_int_eq(m->cpu.vmx_mode, VMX_MODE_OFF);
     m->cpu.gpr[GPR_RAX] = m->cpu.cr4 & ~CR4_VMXE;
     ck_assert_int_eq(gp_run(m, mov_cr4_rax, sizeof(mov_cr4_rax), 1), STOP_BUDGET);
@@ -146,9 +78,9 @@ END_TEST
 START_TEST(test_vmx_insn_outside_vmx_ud)
 {
     Machine *m = vmx_machine();
-    gp_assert_fault(m, RUN(m, VMPTRLD_RAX, VMCS_A), EXC_UD, 0);
-    gp_assert_fault(m, RUN(m, VMCALL, 0), EXC_UD, 0);
-    gp_assert_fault(m, RUN(m, VMXOFF, 0), EXC_UD, 0);
+    gp_assert_fault(m, VMX_RUN(m, VMPTRLD_RAX, VMCS_A), EXC_UD, 0);
+    gp_assert_fault(m, VMX_RUN(m, VMCALL, 0), EXC_UD, 0);
+    gp_assert_fault(m, VMX_RUN(m, VMXOFF, 0), EXC_UD, 0);
     machine_destroy(m);
 }
 END_TEST
@@ -156,14 +88,14 @@ END_TEST
 START_TEST(test_vmclear_vmptrld_address_errors)
 {
     Machine *m = vmx_root_with_vmcs();
-    assert_fail_valid(m, RUN(m, VMCLEAR_RAX, VMCS_B + 1), VMXERR_VMCLEAR_INVALID_ADDRESS);
-    assert_fail_valid(m, RUN(m, VMCLEAR_RAX, UINT64_C(1) << 45), VMXERR_VMCLEAR_INVALID_ADDRESS);
-    assert_fail_valid(m, RUN(m, VMCLEAR_RAX, VMXON_REGION), VMXERR_VMCLEAR_VMXON_POINTER);
-    assert_fail_valid(m, RUN(m, VMPTRLD_RAX, VMCS_B + 0x10), VMXERR_VMPTRLD_INVALID_ADDRESS);
-    assert_fail_valid(m, RUN(m, VMPTRLD_RAX, VMXON_REGION), VMXERR_VMPTRLD_VMXON_POINTER);
+    vmx_assert_fail_valid(m, VMX_RUN(m, VMCLEAR_RAX, VMCS_B + 1), VMXERR_VMCLEAR_INVALID_ADDRESS);
+    vmx_assert_fail_valid(m, VMX_RUN(m, VMCLEAR_RAX, UINT64_C(1) << 45), VMXERR_VMCLEAR_INVALID_ADDRESS);
+    vmx_assert_fail_valid(m, VMX_RUN(m, VMCLEAR_RAX, VMXON_REGION), VMXERR_VMCLEAR_VMXON_POINTER);
+    vmx_assert_fail_valid(m, VMX_RUN(m, VMPTRLD_RAX, VMCS_B + 0x10), VMXERR_VMPTRLD_INVALID_ADDRESS);
+    vmx_assert_fail_valid(m, VMX_RUN(m, VMPTRLD_RAX, VMXON_REGION), VMXERR_VMPTRLD_VMXON_POINTER);
     uint32_t bad = VMX_REVISION_ID | 0x80000000u; /* shadow-VMCS indicator: no VMCS shadowing */
     test_poke(m, VMCS_B, &bad, 4);
-    assert_fail_valid(m, RUN(m, VMPTRLD_RAX, VMCS_B), VMXERR_VMPTRLD_BAD_REVISION);
+    vmx_assert_fail_valid(m, VMX_RUN(m, VMPTRLD_RAX, VMCS_B), VMXERR_VMPTRLD_BAD_REVISION);
     machine_destroy(m);
 }
 END_TEST
@@ -171,11 +103,11 @@ END_TEST
 START_TEST(test_vmptrst_stores_current_pointer)
 {
     Machine *m = vmx_machine();
-    assert_succeed(m, RUN(m, VMXON_RAX, VMXON_REGION));
-    assert_succeed(m, RUN(m, VMPTRST_RAX, 0));
+    vmx_assert_succeed(m, VMX_RUN(m, VMXON_RAX, VMXON_REGION));
+    vmx_assert_succeed(m, VMX_RUN(m, VMPTRST_RAX, 0));
     ck_assert_uint_eq(gp_peek(m, GP_DATA, 8), ~UINT64_C(0));
-    assert_succeed(m, RUN(m, VMPTRLD_RAX, VMCS_A));
-    assert_succeed(m, RUN(m, VMPTRST_RAX, 0));
+    vmx_assert_succeed(m, VMX_RUN(m, VMPTRLD_RAX, VMCS_A));
+    vmx_assert_succeed(m, VMX_RUN(m, VMPTRST_RAX, 0));
     ck_assert_uint_eq(gp_peek(m, GP_DATA, 8), VMCS_A);
     machine_destroy(m);
 }
@@ -204,23 +136,23 @@ START_TEST(test_vmcs_field_round_trip)
     const uint64_t pattern = UINT64_C(0xfedcba9876543210);
     MachineStop st = vmwrite(m, f->encoding, pattern);
     if (!m->cpu.vmx->caps.field_exists[_i]) {
-        assert_fail_valid(m, st, VMXERR_UNSUPPORTED_COMPONENT);
-        assert_fail_valid(m, vmread(m, f->encoding), VMXERR_UNSUPPORTED_COMPONENT);
+        vmx_assert_fail_valid(m, st, VMXERR_UNSUPPORTED_COMPONENT);
+        vmx_assert_fail_valid(m, vmread(m, f->encoding), VMXERR_UNSUPPORTED_COMPONENT);
     } else if (f->type == VMCS_TYPE_RO) {
-        assert_fail_valid(m, st, VMXERR_VMWRITE_READ_ONLY);
-        assert_succeed(m, vmread(m, f->encoding));
+        vmx_assert_fail_valid(m, st, VMXERR_VMWRITE_READ_ONLY);
+        vmx_assert_succeed(m, vmread(m, f->encoding));
     } else {
-        assert_succeed(m, st);
-        assert_succeed(m, vmread(m, f->encoding));
+        vmx_assert_succeed(m, st);
+        vmx_assert_succeed(m, vmread(m, f->encoding));
         ck_assert_uint_eq(m->cpu.gpr[GPR_RBX], pattern & vmcs_width_mask(f->width));
         if (f->width == VMCS_WIDTH_W64) { /* SDM 24.11.2: the high access type */
-            assert_succeed(m, vmread(m, f->encoding | 1));
+            vmx_assert_succeed(m, vmread(m, f->encoding | 1));
             ck_assert_uint_eq(m->cpu.gpr[GPR_RBX], pattern >> 32);
-            assert_succeed(m, vmwrite(m, f->encoding | 1, 0x11223344));
-            assert_succeed(m, vmread(m, f->encoding));
+            vmx_assert_succeed(m, vmwrite(m, f->encoding | 1, 0x11223344));
+            vmx_assert_succeed(m, vmread(m, f->encoding));
             ck_assert_uint_eq(m->cpu.gpr[GPR_RBX], 0x1122334476543210u);
         } else {
-            assert_fail_valid(m, vmread(m, f->encoding | 1), VMXERR_UNSUPPORTED_COMPONENT);
+            vmx_assert_fail_valid(m, vmread(m, f->encoding | 1), VMXERR_UNSUPPORTED_COMPONENT);
         }
     }
     machine_destroy(m);
@@ -230,11 +162,11 @@ END_TEST
 START_TEST(test_vmread_unsupported_encodings)
 {
     Machine *m = vmx_root_with_vmcs();
-    assert_fail_valid(m, vmread(m, 0x0000fffe), VMXERR_UNSUPPORTED_COMPONENT);     /* bit 15 */
-    assert_fail_valid(m, vmread(m, 0x681e | 0x1000), VMXERR_UNSUPPORTED_COMPONENT); /* bit 12 */
-    assert_fail_valid(m, vmread(m, UINT64_C(0x100000000) | 0x681e), VMXERR_UNSUPPORTED_COMPONENT);
-    assert_fail_valid(m, vmread(m, 0x0c7e), VMXERR_UNSUPPORTED_COMPONENT); /* no such index */
-    assert_succeed(m, vmread(m, 0x681e));                                   /* GUEST_RIP */
+    vmx_assert_fail_valid(m, vmread(m, 0x0000fffe), VMXERR_UNSUPPORTED_COMPONENT);     /* bit 15 */
+    vmx_assert_fail_valid(m, vmread(m, 0x681e | 0x1000), VMXERR_UNSUPPORTED_COMPONENT); /* bit 12 */
+    vmx_assert_fail_valid(m, vmread(m, UINT64_C(0x100000000) | 0x681e), VMXERR_UNSUPPORTED_COMPONENT);
+    vmx_assert_fail_valid(m, vmread(m, 0x0c7e), VMXERR_UNSUPPORTED_COMPONENT); /* no such index */
+    vmx_assert_succeed(m, vmread(m, 0x681e));                                   /* GUEST_RIP */
     machine_destroy(m);
 }
 END_TEST
@@ -242,10 +174,10 @@ END_TEST
 START_TEST(test_vmread_without_current_vmcs_fail_invalid)
 {
     Machine *m = vmx_machine();
-    assert_succeed(m, RUN(m, VMXON_RAX, VMXON_REGION));
-    assert_fail_invalid(m, vmread(m, 0x681e));
-    assert_fail_invalid(m, vmwrite(m, 0x681e, 1));
-    assert_fail_invalid(m, RUN(m, VMLAUNCH, 0));
+    vmx_assert_succeed(m, VMX_RUN(m, VMXON_RAX, VMXON_REGION));
+    vmx_assert_fail_invalid(m, vmread(m, 0x681e));
+    vmx_assert_fail_invalid(m, vmwrite(m, 0x681e, 1));
+    vmx_assert_fail_invalid(m, VMX_RUN(m, VMLAUNCH, 0));
     machine_destroy(m);
 }
 END_TEST
@@ -254,13 +186,13 @@ END_TEST
 START_TEST(test_vmclear_copy_reload_consistent)
 {
     Machine *m = vmx_root_with_vmcs();
-    assert_succeed(m, vmwrite(m, 0x681e, 0x123456)); /* GUEST_RIP */
-    assert_succeed(m, RUN(m, VMCLEAR_RAX, VMCS_A));
+    vmx_assert_succeed(m, vmwrite(m, 0x681e, 0x123456)); /* GUEST_RIP */
+    vmx_assert_succeed(m, VMX_RUN(m, VMCLEAR_RAX, VMCS_A));
     uint8_t region[4096];
     mem_phys_read_bytes(&m->mem, VMCS_A, region, sizeof(region));
     test_poke(m, VMCS_B, region, sizeof(region));
-    assert_succeed(m, RUN(m, VMPTRLD_RAX, VMCS_B));
-    assert_succeed(m, vmread(m, 0x681e));
+    vmx_assert_succeed(m, VMX_RUN(m, VMPTRLD_RAX, VMCS_B));
+    vmx_assert_succeed(m, vmread(m, 0x681e));
     ck_assert_uint_eq(m->cpu.gpr[GPR_RBX], 0x123456);
     machine_destroy(m);
 }
@@ -269,11 +201,11 @@ END_TEST
 START_TEST(test_vmlaunch_vmresume_launch_state)
 {
     Machine *m = vmx_root_with_vmcs();
-    assert_fail_valid(m, RUN(m, VMRESUME, 0), VMXERR_VMRESUME_NONLAUNCHED);
+    vmx_assert_fail_valid(m, VMX_RUN(m, VMRESUME, 0), VMXERR_VMRESUME_NONLAUNCHED);
     m->cpu.vmx->launched = true;
-    assert_fail_valid(m, RUN(m, VMLAUNCH, 0), VMXERR_VMLAUNCH_NONCLEAR);
-    assert_succeed(m, RUN(m, VMCLEAR_RAX, VMCS_A)); /* clears the launch state */
-    assert_fail_invalid(m, RUN(m, VMLAUNCH, 0));    /* and the current VMCS */
+    vmx_assert_fail_valid(m, VMX_RUN(m, VMLAUNCH, 0), VMXERR_VMLAUNCH_NONCLEAR);
+    vmx_assert_succeed(m, VMX_RUN(m, VMCLEAR_RAX, VMCS_A)); /* clears the launch state */
+    vmx_assert_fail_invalid(m, VMX_RUN(m, VMLAUNCH, 0));    /* and the current VMCS */
     machine_destroy(m);
 }
 END_TEST
@@ -295,10 +227,10 @@ END_TEST
 START_TEST(test_vmcall_in_root_fails)
 {
     Machine *m = vmx_machine();
-    assert_succeed(m, RUN(m, VMXON_RAX, VMXON_REGION));
-    assert_fail_invalid(m, RUN(m, VMCALL, 0));
-    assert_succeed(m, RUN(m, VMPTRLD_RAX, VMCS_A));
-    assert_fail_valid(m, RUN(m, VMCALL, 0), VMXERR_VMCALL_IN_ROOT);
+    vmx_assert_succeed(m, VMX_RUN(m, VMXON_RAX, VMXON_REGION));
+    vmx_assert_fail_invalid(m, VMX_RUN(m, VMCALL, 0));
+    vmx_assert_succeed(m, VMX_RUN(m, VMPTRLD_RAX, VMCS_A));
+    vmx_assert_fail_valid(m, VMX_RUN(m, VMCALL, 0), VMXERR_VMCALL_IN_ROOT);
     machine_destroy(m);
 }
 END_TEST
@@ -308,7 +240,7 @@ START_TEST(test_cr0_fixed_bits_in_vmx_operation)
 {
     static const uint8_t mov_cr0_rax[] = {0x0f, 0x22, 0xc0};
     Machine *m = vmx_machine();
-    assert_succeed(m, RUN(m, VMXON_RAX, VMXON_REGION));
+    vmx_assert_succeed(m, VMX_RUN(m, VMXON_RAX, VMXON_REGION));
     m->cpu.gpr[GPR_RAX] = m->cpu.cr0 & ~CR0_NE;
     gp_assert_fault(m, gp_run(m, mov_cr0_rax, sizeof(mov_cr0_rax), 1), EXC_GP, 0);
     m->cpu.gpr[GPR_RAX] = m->cpu.cr0 | CR0_TS;
