@@ -23,6 +23,12 @@ run: $(BUILD_RUN)/vmxsim
 	@echo "== vmxsim run hello-multiboot.elf (Multiboot v1, 32-bit entry)"
 	@cd $(BUILD_RUN)/guests && ../vmxsim run hello-multiboot.elf --append "console=ttyS0" --stats; \
 	  echo "== exit status $$? (guest code 0 -> status 1)"
+	@echo "== vmxsim run hv-tiny.elf (a hypervisor and its 64-bit guest)"
+	@cd $(BUILD_RUN)/guests && ../vmxsim run hv-tiny.elf --stats; \
+	  echo "== exit status $$? (guest status 0 -> status 1)"
+	@echo "== vmxsim run hv-nest.elf --module hv-tiny.elf (hv-nest runs hv-tiny with VMX virtualized)"
+	@cd $(BUILD_RUN)/guests && ../vmxsim run hv-nest.elf --module hv-tiny.elf --stats; \
+	  echo "== exit status $$? (hv-tiny's status 0 -> status 1)"
 
 test: deps
 	@cmake -S . -B $(BUILD_TEST) -DCMAKE_BUILD_TYPE=Debug -DVMXSIM_SANITIZE=ON >/dev/null

@@ -100,9 +100,54 @@ static bool parse_timeout(CliOptions *o, const char *v, char *err, size_t errlen
     return true;
 }
 
+/* --gdb [:]PORT */
+static bool parse_gdb(CliOptions *o, const char *v, char *err, size_t errlen)
+{
+    uint64_t port;
+    if (!parse_u64(v[0] == ':' ? v + 1 : v, &port) || port > 65535) {
+        snprintf(err, errlen, "bad --gdb '%s': expected :PORT (0 to 65535; 0 picks a free port)", v);
+        return false;
+    }
+    o->gdb = true;
+    o->gdb_port = (unsigned)port;
+    return true;
+}
+
+/* Options of the debugger and the traces (docs/debugger.md); false with
+ * err empty when opt is none of them. */
+static bool parse_debug_option(CliOptions *o, const char *opt, const char *v, char *err, size_t errlen)
+{
+    if (strcmp(opt, "--trace") == 0) {
+        o->trace_vmx = strcmp(v, "vmx") == 0;
+        if (o->trace_vmx)
+            return true;
+        snprintf(err, errlen, "bad --trace '%s': expected vmx", v);
+    } else if (strcmp(opt, "--trace-file") == 0) {
+        o->trace_file = v;
+        return true;
+    } else if (strcmp(opt, "--trace-json") == 0) {
+        o->trace_json = v;
+        return true;
+    } else if (strcmp(opt, "--commands") == 0) {
+        o->commands = v;
+        return true;
+    } else if (strcmp(opt, "--gdb") == 0) {
+        return parse_gdb(o, v, err, errlen);
+    } else if (strcmp(opt, "--gdb-listen") == 0) {
+        o->gdb_listen = v;
+        return true;
+    }
+    return false;
+}
+
 /* One option that takes a value; false with err set on a bad value. */
 static bool parse_valued(CliOptions *o, const char *opt, const char *v, char *err, size_t errlen)
 {
+    err[0] = '\0';
+    if (parse_debug_option(o, opt, v, err, errlen))
+        return true;
+    if (err[0])
+        return false;
     if (strcmp(opt, "--mem") == 0)
         return parse_mem(o, v, err, errlen);
     if (strcmp(opt, "--append") == 0) {
@@ -133,7 +178,8 @@ static bool takes_value(const char *opt)
 {
     static const char *const valued[] = {"--mem", "--append", "--module", "--initrd", "--serial",
                                          "--max-insns", "--timeout", "--cpu-model",
-                                         "--firmware"};
+                                         "--firmware", "--trace", "--trace-file", "--trace-json",
+                                         "--commands", "--gdb", "--gdb-listen"};
     for (size_t i = 0; i < SIM_ARRAY_SIZE(valued); i++) {
         if (strcmp(opt, valued[i]) == 0)
             return true;
@@ -141,7 +187,22 @@ static bool takes_value(const char *opt)
     return false;
 }
 
-/* Options of `vmxsim run`; accepts both "--opt value" and "--opt=value". */
+/* Which command takes which debugging option. */
+static bool check_debug_options(const CliOptions *o, char *err, size_t errlen)
+{
+    const char *bad = o->command == CLI_DEBUG ? (o->gdb ? "--gdb" : o->gdb_listen ? "--gdb-listen" : NULL)
+                                              : (o->commands ? "--commands" : NULL);
+    if (!bad && o->gdb_listen && !o->gdb)
+        bad = "--gdb-listen without --gdb";
+    if (!bad && o->trace_file && !o->trace_vmx)
+        bad = "--trace-file without --trace vmx";
+    if (bad)
+        snprintf(err, errlen, "%s is not an option of vmxsim %s (see vmxsim --help)", bad,
+                 o->command == CLI_DEBUG ? "debug" : "run");
+    return bad == NULL;
+}
+
+/* Options of `vmxsim run` and `vmxsim debug`; accepts both "--opt value" and "--opt=value". */
 static bool parse_run(int argc, char **argv, CliOptions *o, char *err, size_t errlen)
 {
     for (int i = 2; i < argc; i++) {
@@ -170,14 +231,15 @@ static bool parse_run(int argc, char **argv, CliOptions *o, char *err, size_t er
         }
     }
     if (!o->boot.image_path && !o->firmware) {
-        snprintf(err, errlen, "vmxsim run needs an IMAGE or --firmware FILE (see vmxsim --help)");
+        snprintf(err, errlen, "vmxsim %s needs an IMAGE or --firmware FILE (see vmxsim --help)",
+                 o->command == CLI_DEBUG ? "debug" : "run");
         return false;
     }
     if (o->firmware && o->firmware[0] == '\0') {
         snprintf(err, errlen, "bad --firmware '': expected a ROM image file");
         return false;
     }
-    return true;
+    return check_debug_options(o, err, errlen);
 }
 
 bool cli_parse(int argc, char **argv, CliOptions *o, char *err, size_t errlen)
@@ -202,11 +264,11 @@ bool cli_parse(int argc, char **argv, CliOptions *o, char *err, size_t errlen)
         o->command = CLI_LIST_CPU_MODELS;
         return true;
     }
-    if (strcmp(cmd, "run") != 0) {
+    if (strcmp(cmd, "run") != 0 && strcmp(cmd, "debug") != 0) {
         snprintf(err, errlen, "unknown command '%s' (see vmxsim --help)", cmd);
         return false;
     }
-    o->command = CLI_RUN;
+    o->command = strcmp(cmd, "run") == 0 ? CLI_RUN : CLI_DEBUG;
     return parse_run(argc, argv, o, err, errlen);
 }
 
@@ -214,6 +276,7 @@ void cli_print_usage(FILE *f)
 {
     fputs("usage: vmxsim run IMAGE [options]\n"
           "       vmxsim run --firmware FILE [IMAGE] [options]\n"
+          "       vmxsim debug IMAGE [options] [--commands FILE]\n"
           "       vmxsim --list-cpu-models | --help | --version\n"
           "\n"
           "options of run:\n"
@@ -227,6 +290,14 @@ void cli_print_usage(FILE *f)
           "  --firmware FILE        map FILE (up to 1M) as ROM ending at 4G, aliased at\n"
           "                         0xE0000, and start from the reset vector; IMAGE optional\n"
           "  --stats                print instructions, cycles, host seconds and MIPS\n"
+          "  --trace vmx            one line per VM entry, VM-entry failure and VM exit on stderr\n"
+          "  --trace-file FILE      write the --trace lines to FILE\n"
+          "  --trace-json FILE      the same events in the Chrome trace event format\n"
+          "  --gdb :PORT            wait for GDB on 127.0.0.1:PORT (0: any free port)\n"
+          "  --gdb-listen ADDR      listen for GDB on ADDR (IPv4) instead of 127.0.0.1\n"
+          "\n"
+          "vmxsim debug takes the options of run but --gdb, and:\n"
+          "  --commands FILE        read debugger commands from FILE (type help in the debugger)\n"
           "\n"
           "exit status: (V << 1) | 1 when the guest writes V to port 0xf4; 2 usage error,\n"
           "4 bad image, 6 triple-fault shutdown, 8 instruction limit, 10 timeout,\n"

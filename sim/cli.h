@@ -19,7 +19,7 @@ enum {
     EXIT_HOST_ERROR = 14,
 };
 
-typedef enum CliCommand { CLI_RUN, CLI_HELP, CLI_VERSION, CLI_LIST_CPU_MODELS } CliCommand;
+typedef enum CliCommand { CLI_RUN, CLI_DEBUG, CLI_HELP, CLI_VERSION, CLI_LIST_CPU_MODELS } CliCommand;
 typedef enum SerialSink { SERIAL_STDIO, SERIAL_FILE, SERIAL_NONE } SerialSink;
 
 typedef struct CliOptions {
@@ -33,6 +33,14 @@ typedef struct CliOptions {
     double timeout;       /* seconds; 0: no limit */
     bool stats;
     const char *cpu_model;
+    /* Debugging (docs/debugger.md) */
+    bool trace_vmx;         /* --trace vmx */
+    const char *trace_file; /* --trace-file FILE: trace lines here, not on stderr */
+    const char *trace_json; /* --trace-json FILE */
+    const char *commands;   /* debug --commands FILE */
+    bool gdb;               /* run --gdb [:]PORT */
+    unsigned gdb_port;
+    const char *gdb_listen; /* --gdb-listen ADDR; NULL: loopback */
     char module_storage[VMXSIM_BOOT_MAX_MODULES][512]; /* FILE and ARGS split at the comma */
 } CliOptions;
 

@@ -11,6 +11,7 @@
 #include "sim/devices/io_bus.h"
 #include "sim/devices/uart16550.h"
 #include "sim/mem/memory.h"
+#include "sim/platform.h"
 
 typedef struct MachineConfig {
     uint64_t mem_size;  /* bytes of RAM */
@@ -27,6 +28,7 @@ typedef enum MachineStop {
     STOP_HALTED,       /* HLT with nothing that could ever wake the CPU (no interrupt controller,
                         * or one that can request nothing; IF = 0 and no NMI source) */
     STOP_EXCEPTION,    /* an exception in cpu.exception_stop_mask is pending, undelivered */
+    STOP_DEBUG,        /* the debugger raised SIGNAL_DEBUG (sim/debug: a VMX event it stops at) */
 } MachineStop;
 
 typedef struct Machine {
@@ -36,6 +38,7 @@ typedef struct Machine {
     Uart com1;
     DebugExit debug_exit;
     CpuState cpu;
+    Platform pc; /* PIC, PIT, RTC, APICs, fw_cfg, PCI host (platform.h) */
 } Machine;
 
 /* Returns NULL and writes a one-line reason to err on failure. */
@@ -50,6 +53,11 @@ int machine_exit_code(const Machine *m);
  * m->signals when its answers change; the CPU samples them at instruction
  * boundaries (design.md: devices raise lines, never call the CPU). */
 void machine_attach_intr_controller(Machine *m, const IntrController *ic);
+/* Put the platform in the state a BIOS leaves (platform_bios_setup), for
+ * images booted without firmware. */
+void machine_bios_setup(Machine *m);
+/* The kernel command line fw_cfg reports (NULL: empty); it must outlive m. */
+void machine_set_cmdline(Machine *m, const char *cmdline);
 /* Assert NMI from outside the controller (front-end, tests): held pending
  * until the CPU can take it (SDM 6.7.1). */
 void machine_raise_nmi(Machine *m);

@@ -10,6 +10,8 @@
 #include "sim/cli.h"
 #include "sim/cpu/cpu_model.h"
 #include "sim/cpu/flags.h"
+#include "sim/debug/console.h"
+#include "sim/debug/gdb_stub.h"
 #include "sim/machine.h"
 
 #define RUN_CHUNK 1000000u /* instructions between host-time checks */
@@ -55,8 +57,9 @@ static void report_stats(const Machine *m, double seconds)
         fprintf(stderr, "vmxsim: last failed VM entry: %s\n", rule);
 }
 
-/* Run until the guest stops or a limit is hit; returns the exit status. */
-static int run_loop(Machine *m, const CliOptions *o, double start)
+/* Run until the guest stops or a limit is hit; returns the exit status.
+ * d: the debugger attached for the traces, or NULL. */
+static int run_loop(Machine *m, const CliOptions *o, double start, Debugger *d)
 {
     for (;;) {
         uint64_t budget = RUN_CHUNK;
@@ -69,6 +72,8 @@ static int run_loop(Machine *m, const CliOptions *o, double start)
             if (o->max_insns - m->cpu.insns < budget)
                 budget = o->max_insns - m->cpu.insns;
         }
+        if (d)
+            dbg_arm(d);
         switch (machine_run(m, budget)) {
         case STOP_GUEST_EXIT:
             return machine_exit_code(m) & 0xff;
@@ -81,6 +86,7 @@ static int run_loop(Machine *m, const CliOptions *o, double start)
             return EXIT_HALTED;
         case STOP_BUDGET:
         case STOP_EXCEPTION: /* not requested by `run` */
+        case STOP_DEBUG:     /* nor these: no breakpoint is set */
             break;
         }
         if (o->timeout > 0 && host_seconds() - start >= o->timeout) {
@@ -88,6 +94,72 @@ static int run_loop(Machine *m, const CliOptions *o, double start)
             return EXIT_TIMEOUT;
         }
     }
+}
+
+/* The exit status after the debugger ran the guest (README "Exit status"). */
+static int debugged_status(const Debugger *d)
+{
+    if (d->exited)
+        return d->exit_status & 0xff;
+    return d->dead ? EXIT_TRIPLE_FAULT : EXIT_OK;
+}
+
+/* `run --gdb`: GDB drives the CPU; when it detaches the run goes on. */
+static int gdb_session(Debugger *d, Machine *m, const CliOptions *o)
+{
+    char err[512];
+    switch (dbg_gdb_serve(d, o->gdb_listen ? o->gdb_listen : "127.0.0.1", o->gdb_port, err, sizeof(err))) {
+    case GDB_END_ERROR:
+        fprintf(stderr, "vmxsim: %s\n", err);
+        return EXIT_HOST_ERROR;
+    case GDB_END_KILL:
+        return EXIT_OK;
+    case GDB_END_GUEST:
+        return debugged_status(d);
+    case GDB_END_DETACH:
+        break;
+    }
+    dbg_settle(d);
+    return run_loop(m, o, host_seconds(), d);
+}
+
+static int debug_run(Debugger *d, Machine *m, const CliOptions *o, double start)
+{
+    if (o->command == CLI_DEBUG)
+        return dbg_console(d, o->commands) ? debugged_status(d) : EXIT_USAGE;
+    return o->gdb ? gdb_session(d, m, o) : run_loop(m, o, start, d);
+}
+
+/* Run with the debugger attached (vmxsim debug, --gdb, the traces). */
+static int run_debugged(Machine *m, const CliOptions *o, double start)
+{
+    char err[512];
+    FILE *trace = o->trace_file ? fopen(o->trace_file, "w") : o->trace_vmx ? stderr : NULL;
+    if (o->trace_file && !trace) {
+        fprintf(stderr, "vmxsim: cannot create --trace-file %s: %s\n", o->trace_file, strerror(errno));
+        return EXIT_HOST_ERROR;
+    }
+    DbgOptions dopt = {o->boot.image_path, o->max_insns, stdout, trace, o->trace_json};
+    Debugger *d = dbg_create(m, &dopt, err, sizeof(err));
+    int status = EXIT_HOST_ERROR;
+    if (!d)
+        fprintf(stderr, "vmxsim: %s\n", err);
+    else
+        status = debug_run(d, m, o, start);
+    if (d && !dbg_destroy(d)) {
+        fprintf(stderr, "vmxsim: cannot write a trace file\n");
+        status = EXIT_HOST_ERROR;
+    }
+    if (trace && trace != stderr && fclose(trace) != 0) {
+        fprintf(stderr, "vmxsim: cannot write --trace-file %s\n", o->trace_file);
+        status = EXIT_HOST_ERROR;
+    }
+    return status;
+}
+
+static bool wants_debugger(const CliOptions *o)
+{
+    return o->command == CLI_DEBUG || o->gdb || o->trace_vmx || o->trace_json;
 }
 
 /* Puts the image, the firmware or both into the machine (docs/boot.md).  With
@@ -103,6 +175,9 @@ static bool load_guest(const CliOptions *o, Machine *m, BootFirmware *fw, char *
         return false;
     if (o->firmware)
         boot_firmware_start(&m->cpu);
+    else
+        machine_bios_setup(m); /* what firmware would leave (docs/devices.md "Boot state") */
+    machine_set_cmdline(m, o->boot.append);
     return true;
 }
 
@@ -126,7 +201,7 @@ static int run(const CliOptions *o)
         status = EXIT_BAD_IMAGE;
     } else {
         double start = host_seconds();
-        status = run_loop(m, o, start);
+        status = wants_debugger(o) ? run_debugged(m, o, start) : run_loop(m, o, start, NULL);
         fflush(serial);
         if (o->stats)
             report_stats(m, host_seconds() - start);

@@ -4,7 +4,7 @@
 # usage: tools/install-deps.sh [--sdl]
 set -eu
 
-packages="gcc make cmake pkg-config binutils libzydis-dev libzycore-dev libelf-dev check"
+packages="gcc make cmake pkg-config binutils libzydis-dev libzycore-dev libelf-dev check libedit-dev gdb python3"
 if [ "${1:-}" = "--sdl" ]; then
     packages="$packages libsdl2-dev"
 fi

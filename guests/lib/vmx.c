@@ -47,12 +47,6 @@ typedef struct __attribute__((packed)) TableRegister {
     uint64_t base;
 } TableRegister;
 
-typedef struct Segment {
-    uint16_t selector;
-    uint64_t base;
-    uint32_t limit, ar;
-} Segment;
-
 #define READ_SELECTOR(name, insn)                                                                  \
     static uint16_t name(void) {                                                                   \
         uint16_t s;                                                                                \
@@ -99,8 +93,8 @@ static uint64_t descriptor_base(uint16_t selector, bool system) {
 /* A segment register as the VMCS holds it (24.4.1): LAR gives the access
  * rights in bits 23:8 (Table 24-2 keeps bits 7:0 and 15:12 of them), LSL the
  * byte-granular limit.  A null or unloadable selector is unusable. */
-static Segment read_segment(uint16_t selector) {
-    Segment s = {.selector = selector, .ar = VMX_AR_UNUSABLE};
+static VmxSegment read_segment(uint16_t selector) {
+    VmxSegment s = {.selector = selector, .ar = VMX_AR_UNUSABLE};
     uint32_t ar, limit;
     bool ok;
     if ((selector & ~3u) == 0) return s;
@@ -115,26 +109,19 @@ static Segment read_segment(uint16_t selector) {
 
 /* ---- VMCS writes ---- */
 
-typedef struct Field {
-    uint32_t encoding;
-    uint64_t value;
-} Field;
-
-static VmxResult write_fields(const Field *f, size_t n) {
-    for (size_t i = 0; i < n; i++) {
+VmxResult vmx_write_fields(const VmxField *f, unsigned n) {
+    for (unsigned i = 0; i < n; i++) {
         VmxResult r = vmx_vmwrite(f[i].encoding, f[i].value);
         if (r != VMX_SUCCEED) return r;
     }
     return VMX_SUCCEED;
 }
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
 /* 24.5 "Host-State Area"; 26.2.3: host selectors must have RPL = TI = 0,
  * which the current CPL 0 selectors of a flat kernel satisfy. */
 VmxResult vmx_write_host_state(void) {
     uint16_t tr = read_tr();
-    const Field f[] = {
+    const VmxField f[] = {
         {VMCS_HOST_CR0, read_cr0()},
         {VMCS_HOST_CR3, read_cr3()},
         {VMCS_HOST_CR4, read_cr4()},
@@ -155,31 +142,32 @@ VmxResult vmx_write_host_state(void) {
         {VMCS_HOST_IA32_SYSENTER_EIP, rdmsr(MSR_IA32_SYSENTER_EIP)},
         {VMCS_HOST_RIP, (uint64_t)vmx_exit_stub},
     };
-    return write_fields(f, COUNT(f));
+    return vmx_write_fields(f, VMX_COUNT(f));
 }
 
 /* Selector, base, limit and access rights of one guest segment register;
  * the encodings of the four fields step by 2 per register (Appendix B). */
-static VmxResult write_guest_segment(unsigned index, Segment s) {
-    const Field f[] = {
+VmxResult vmx_write_guest_segment(VmxSegmentIndex index, VmxSegment s) {
+    const VmxField f[] = {
         {VMCS_GUEST_ES_SELECTOR + 2 * index, s.selector},
         {VMCS_GUEST_ES_BASE + 2 * index, s.base},
         {VMCS_GUEST_ES_LIMIT + 2 * index, s.limit},
         {VMCS_GUEST_ES_AR + 2 * index, s.ar},
     };
-    return write_fields(f, COUNT(f));
+    return vmx_write_fields(f, VMX_COUNT(f));
 }
 
 /* ES, CS, SS, DS, FS, GS, LDTR, TR in Appendix B order; FS and GS bases are
  * the IA32_FS_BASE / IA32_GS_BASE MSRs in 64-bit mode. */
 static VmxResult write_guest_segments(void) {
-    Segment seg[8] = {read_segment(read_es()),   read_segment(read_cs()), read_segment(read_ss()),
-                      read_segment(read_ds()),   read_segment(read_fs()), read_segment(read_gs()),
-                      read_segment(read_ldtr()), read_segment(read_tr())};
+    VmxSegment seg[8] = {read_segment(read_es()),   read_segment(read_cs()),
+                         read_segment(read_ss()),   read_segment(read_ds()),
+                         read_segment(read_fs()),   read_segment(read_gs()),
+                         read_segment(read_ldtr()), read_segment(read_tr())};
     seg[4].base = rdmsr(MSR_IA32_FS_BASE);
     seg[5].base = rdmsr(MSR_IA32_GS_BASE);
     for (unsigned i = 0; i < 8; i++) {
-        VmxResult r = write_guest_segment(i, seg[i]);
+        VmxResult r = vmx_write_guest_segment((VmxSegmentIndex)i, seg[i]);
         if (r != VMX_SUCCEED) return r;
     }
     return VMX_SUCCEED;
@@ -188,7 +176,7 @@ static VmxResult write_guest_segments(void) {
 /* 24.4 "Guest-State Area"; 26.3.1 lists the checks these values pass. */
 VmxResult vmx_write_guest_state(uint64_t rip, uint64_t rsp) {
     TableRegister gdtr = read_gdtr(), idtr = read_idtr();
-    const Field f[] = {
+    const VmxField f[] = {
         {VMCS_GUEST_CR0, read_cr0()},
         {VMCS_GUEST_CR3, read_cr3()},
         {VMCS_GUEST_CR4, read_cr4()},
@@ -204,11 +192,18 @@ VmxResult vmx_write_guest_state(uint64_t rip, uint64_t rsp) {
         {VMCS_GUEST_IA32_SYSENTER_CS, rdmsr(MSR_IA32_SYSENTER_CS)},
         {VMCS_GUEST_IA32_SYSENTER_ESP, rdmsr(MSR_IA32_SYSENTER_ESP)},
         {VMCS_GUEST_IA32_SYSENTER_EIP, rdmsr(MSR_IA32_SYSENTER_EIP)},
+    };
+    VmxResult r = vmx_write_fields(f, VMX_COUNT(f));
+    if (r == VMX_SUCCEED) r = vmx_write_guest_nonregister_state();
+    return r != VMX_SUCCEED ? r : write_guest_segments();
+}
+
+VmxResult vmx_write_guest_nonregister_state(void) {
+    const VmxField f[] = {
         {VMCS_GUEST_ACTIVITY_STATE, 0}, /* active (24.4.2) */
         {VMCS_GUEST_INTERRUPTIBILITY, 0},
         {VMCS_GUEST_PENDING_DEBUG_EXCEPTIONS, 0},
         {VMCS_LINK_POINTER, ~0ull}, /* 26.3.1.5: no shadow VMCS */
     };
-    VmxResult r = write_fields(f, COUNT(f));
-    return r != VMX_SUCCEED ? r : write_guest_segments();
+    return vmx_write_fields(f, VMX_COUNT(f));
 }

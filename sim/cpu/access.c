@@ -32,14 +32,53 @@ static bool type_allows(const Segment *s, AccessKind kind)
     return !code || (s->ar & AR_TYPE_WRITABLE); /* code: readable bit */
 }
 
+uint64_t cpu_seg_linear_unchecked(const CpuState *cpu, unsigned seg, uint64_t offset)
+{
+    if (cpu->mode == MODE_LONG64)
+        return offset + ((seg == SEG_FS || seg == SEG_GS) ? cpu->seg[seg].base : 0);
+    return (cpu->seg[seg].base + offset) & 0xffffffffu;
+}
+
+SimStatus cpu_check_alignment(CpuState *cpu, uint64_t lin, unsigned align)
+{
+    if (!(cpu->ev.checks & CHECK_AC) || !(lin & (align - 1)))
+        return SIM_OK;
+    return cpu_raise(cpu, EXC_AC, 0);
+}
+
+/* SDM 6.15 Table 6-7: a word, doubleword or quadword operand must be
+ * aligned on its size; other sizes are checked by their instructions. */
+static SimStatus check_operand_alignment(CpuState *cpu, unsigned seg, uint64_t offset,
+                                         unsigned size)
+{
+    if (size != 2 && size != 4 && size != 8)
+        return SIM_OK;
+    return cpu_check_alignment(cpu, cpu_seg_linear_unchecked(cpu, seg, offset), size);
+}
+
+SimStatus cpu_seg_check_base(CpuState *cpu, unsigned seg, uint64_t offset)
+{
+    uint64_t a = cpu_seg_linear_unchecked(cpu, seg, offset);
+    if (cpu->mode == MODE_LONG64 && !cpu_is_canonical(cpu, a))
+        return seg_fault(cpu, seg);
+    return SIM_OK;
+}
+
 SimStatus cpu_seg_linear(CpuState *cpu, unsigned seg, uint64_t offset, unsigned size,
                          AccessKind kind, uint64_t *lin)
 {
     const Segment *s = &cpu->seg[seg];
     if (SIM_LIKELY(cpu->mode == MODE_LONG64)) {
-        /* SDM 3.4.4: only FS and GS bases apply; the address must be canonical. */
-        uint64_t a = offset + ((seg == SEG_FS || seg == SEG_GS) ? s->base : 0);
-        if (SIM_UNLIKELY(!cpu_is_canonical(cpu, a) || !cpu_is_canonical(cpu, a + size - 1)))
+        /* SDM 3.4.4: only FS and GS bases apply; SDM 3.3.7.1: the address
+         * must be canonical, its first byte checked before the alignment,
+         * its last byte after. */
+        uint64_t a = cpu_seg_linear_unchecked(cpu, seg, offset);
+        if (SIM_UNLIKELY(!cpu_is_canonical(cpu, a)))
+            return seg_fault(cpu, seg);
+        if (SIM_UNLIKELY(cpu->ev.checks) &&
+            check_operand_alignment(cpu, seg, offset, size) != SIM_OK)
+            return SIM_FAULT;
+        if (SIM_UNLIKELY(!cpu_is_canonical(cpu, a + size - 1)))
             return seg_fault(cpu, seg);
         *lin = a;
         return SIM_OK;
@@ -47,6 +86,9 @@ SimStatus cpu_seg_linear(CpuState *cpu, unsigned seg, uint64_t offset, unsigned 
     bool protected_mode = cpu->mode != MODE_REAL && cpu->mode != MODE_V86;
     if (protected_mode && ((s->ar & AR_UNUSABLE) || !type_allows(s, kind)))
         return seg_fault(cpu, seg);
+    if (SIM_UNLIKELY(cpu->ev.checks) &&
+        check_operand_alignment(cpu, seg, offset, size) != SIM_OK)
+        return SIM_FAULT;
     if (!within_limit(s, offset, size))
         return seg_fault(cpu, seg);
     *lin = (s->base + offset) & 0xffffffffu;
@@ -198,24 +240,6 @@ static uint64_t next_page_lin(const CpuState *cpu, uint64_t lin)
     return cpu->mode == MODE_LONG64 ? next : (next & 0xffffffffu);
 }
 
-/*
- * Checked accesses (events.h CHECK_*): while they are on, tlb_need() sends
- * every data access here.  SDM 6.15 "Interrupt 17—Alignment Check Exception
- * (#AC)", Table 6-7: at CPL 3 with CR0.AM = RFLAGS.AC = 1 a word must be
- * 2-aligned, a doubleword 4-aligned, a quadword 8-aligned; accesses that
- * default to privilege level 0 (descriptor tables, TSS, IDT, delivery
- * frames: `supervisor`) are not checked.  Larger operands are checked piece
- * by piece (x87 and SSE values, block accesses: 8-byte pieces).  #AC comes
- * after #PF, in the order Table 6-2 lists class 10 (within a class the SDM
- * leaves the order to the implementation).
- */
-static SimStatus check_alignment(CpuState *cpu, uint64_t lin, unsigned size, bool supervisor)
-{
-    if (!(cpu->ev.checks & CHECK_AC) || supervisor || (size & (size - 1)) || !(lin & (size - 1)))
-        return SIM_OK;
-    return cpu_raise(cpu, EXC_AC, 0);
-}
-
 /* SDM 17.3.1.2 "Data Memory and I/O Breakpoint Exception Conditions": an
  * access that was made meets the data breakpoints; the trap follows the
  * instruction (events.c). */
@@ -225,17 +249,16 @@ static void note_data_access(CpuState *cpu, uint64_t lin, unsigned size, bool wr
         cpu->ev.dr_hits |= cpu_dr_match_data(cpu, lin, size, write);
 }
 
-SimStatus cpu_lin_read_slow(CpuState *cpu, uint64_t lin, unsigned size, uint64_t *value,
-                            bool supervisor)
+/* A read, or with ACC_WRITE the read of a read-modify-write destination. */
+static SimStatus lin_read_slow(CpuState *cpu, uint64_t lin, unsigned size, uint64_t *value,
+                               bool supervisor, AccessKind kind)
 {
     uint64_t p1, p2 = 0;
     unsigned first = (unsigned)(PAGE_SIZE - (lin & (PAGE_SIZE - 1)));
-    if (cpu_translate(cpu, lin, ACC_READ, supervisor, &p1) != SIM_OK)
+    if (cpu_translate(cpu, lin, kind, supervisor, &p1) != SIM_OK)
         return SIM_FAULT;
     if (first < size &&
-        cpu_translate(cpu, next_page_lin(cpu, lin), ACC_READ, supervisor, &p2) != SIM_OK)
-        return SIM_FAULT;
-    if (SIM_UNLIKELY(cpu->ev.checks) && check_alignment(cpu, lin, size, supervisor) != SIM_OK)
+        cpu_translate(cpu, next_page_lin(cpu, lin), kind, supervisor, &p2) != SIM_OK)
         return SIM_FAULT;
     if (first >= size) {
         *value = mem_phys_read(cpu->mem, p1, size);
@@ -246,6 +269,17 @@ SimStatus cpu_lin_read_slow(CpuState *cpu, uint64_t lin, unsigned size, uint64_t
     }
     note_data_access(cpu, lin, size, false);
     return SIM_OK;
+}
+
+SimStatus cpu_lin_read_slow(CpuState *cpu, uint64_t lin, unsigned size, uint64_t *value,
+                            bool supervisor)
+{
+    return lin_read_slow(cpu, lin, size, value, supervisor, ACC_READ);
+}
+
+SimStatus cpu_lin_read_rmw_slow(CpuState *cpu, uint64_t lin, unsigned size, uint64_t *value)
+{
+    return lin_read_slow(cpu, lin, size, value, false, ACC_WRITE);
 }
 
 SimStatus cpu_lin_write_slow(CpuState *cpu, uint64_t lin, unsigned size, uint64_t value,
@@ -259,8 +293,6 @@ SimStatus cpu_lin_write_slow(CpuState *cpu, uint64_t lin, unsigned size, uint64_
     if (first < size &&
         cpu_translate(cpu, next_page_lin(cpu, lin), ACC_WRITE, supervisor, &p2) != SIM_OK)
         return SIM_FAULT;
-    if (SIM_UNLIKELY(cpu->ev.checks) && check_alignment(cpu, lin, size, supervisor) != SIM_OK)
-        return SIM_FAULT;
     note_data_access(cpu, lin, size, true);
     bool hit;
     if (first >= size) {
@@ -272,6 +304,54 @@ SimStatus cpu_lin_write_slow(CpuState *cpu, uint64_t lin, unsigned size, uint64_
     if (hit)
         signals_raise(cpu->signals, SIGNAL_CODE_WRITE);
     return SIM_OK;
+}
+
+/* 64-bit mode misses of cpu_mem_read/cpu_mem_write: cpu_seg_linear checks
+ * the last byte too (SDM 3.3.7.1 "Canonical Addressing": an access that
+ * crosses the end of the lower half is #GP, or #SS through SS, before any
+ * page walk). */
+SimStatus cpu_mem_read_slow(CpuState *cpu, unsigned seg, uint64_t offset, unsigned size,
+                            uint64_t *value, AccessKind kind)
+{
+    uint64_t lin;
+    if (cpu_seg_linear(cpu, seg, offset, size, kind, &lin) != SIM_OK)
+        return SIM_FAULT;
+    return lin_read_slow(cpu, lin, size, value, false, kind);
+}
+
+SimStatus cpu_mem_write_slow(CpuState *cpu, unsigned seg, uint64_t offset, unsigned size,
+                             uint64_t value)
+{
+    uint64_t lin;
+    if (cpu_seg_linear(cpu, seg, offset, size, ACC_WRITE, &lin) != SIM_OK)
+        return SIM_FAULT;
+    return cpu_lin_write_slow(cpu, lin, size, value, false);
+}
+
+/* `size` bytes (at most a page) of a probe: the segment checks, then the
+ * page walk of each page, a fault on the second page reporting its first
+ * byte (SDM 4.7). */
+static SimStatus probe_part(CpuState *cpu, unsigned seg, uint64_t offset, unsigned size,
+                            AccessKind kind)
+{
+    uint64_t lin, phys;
+    if (cpu_seg_linear(cpu, seg, offset, size, kind, &lin) != SIM_OK)
+        return SIM_FAULT;
+    if (!(cpu->cr0 & CR0_PG))
+        return SIM_OK;
+    if (cpu_translate(cpu, lin, kind, false, &phys) != SIM_OK)
+        return SIM_FAULT;
+    if ((lin & (PAGE_SIZE - 1)) + size <= PAGE_SIZE)
+        return SIM_OK;
+    return cpu_translate(cpu, next_page_lin(cpu, lin), kind, false, &phys);
+}
+
+SimStatus cpu_mem_probe_image(CpuState *cpu, unsigned seg, uint64_t offset, unsigned size,
+                              unsigned first, AccessKind kind)
+{
+    if (probe_part(cpu, seg, offset, first, kind) != SIM_OK)
+        return SIM_FAULT;
+    return probe_part(cpu, seg, offset + size - 1, 1, kind);
 }
 
 /* Translate every page of [lin, lin+size) for `kind` before touching memory. */

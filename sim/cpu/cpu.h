@@ -243,10 +243,10 @@ typedef struct CpuState {
     /* --- bookkeeping --- */
     uint64_t insns;  /* instructions retired */
     uint64_t cycles; /* simulated clock, the TSC source */
-    /* The cycle at which a timer needs an instruction boundary (the VMX-preemption timer,
-     * sim/vmx): a block that would run past it runs on the careful path, whose boundaries
-     * check the timers (interp.c, events.c), and a halted CPU lets time pass up to it.
-     * UINT64_MAX: none.  Another timer sharing it stores the earlier of the two. */
+    /* The cycle at which a CPU timer needs an instruction boundary (the VMX-preemption
+     * timer, sim/vmx): a block that would run past it runs on the careful path, whose
+     * boundaries check the timers (interp.c, events.c), and a halted CPU lets time pass up
+     * to it (machine.c).  UINT64_MAX: none. */
     uint64_t deadline;
     PendingFault fault;
     uint32_t exception_stop_mask; /* vectors at which cpu_run stops before delivery */

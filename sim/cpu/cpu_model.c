@@ -20,16 +20,17 @@
      F(LM) | F(LAHF_LM) | F(SYSCALL) | F(CX16) | F(POPCNT) | F(MOVBE) | F(ABM) | F(BMI1) |         \
      F(BMI2) | F(RDTSCP) | F(VMX))
 
-/* The system architecture both models implement: MTRRs (msr.def) and the
+/* The system architecture both models implement: MTRRs (msr.def), the
  * machine-check architecture's MSRs (CR4.MCE; no machine check is ever
- * signalled). */
-#define SYSTEM_FEATURES (F(MTRR) | F(MCE) | F(MCA))
+ * signalled) and the local APIC (sim/devices/lapic.h). */
+#define SYSTEM_FEATURES (F(MTRR) | F(MCE) | F(MCA) | F(APIC))
 
 /* Paging and MSR features of a recent core: PCID, SMEP, SMAP, protection
- * keys, IA32_TSC_ADJUST and the speculation controls. */
+ * keys, IA32_TSC_ADJUST, the speculation controls, and the local APIC's
+ * x2APIC and TSC-deadline modes (sim/devices/lapic.h). */
 #define RECENT_FEATURES                                                                            \
     (F(PCID) | F(INVPCID) | F(SMEP) | F(SMAP) | F(UMIP) | F(PKU) | F(CLFLUSHOPT) | F(TSC_ADJUST) | \
-     F(IBRS_IBPB) | F(STIBP) | F(SSBD))
+     F(IBRS_IBPB) | F(STIBP) | F(SSBD) | F(X2APIC) | F(TSC_DEADLINE))
 
 /* What a Nehalem-class core does not have of the base set: 1-GByte pages,
  * MOVBE, LZCNT and BMI1/BMI2 came later. */
@@ -203,6 +204,10 @@ void cpu_model_cpuid(const CpuModel *m, const CpuidEnv *env, uint32_t leaf, uint
     /* SDM Vol. 4 Table 2-2 (1A0H) bit 34: XD Bit Disable hides NX. */
     if (leaf == 0x80000001u && env->xd_disable)
         out[EDX] &= ~(UINT32_C(1) << 20);
+    /* SDM 10.4.3 "Enabling or Disabling the Local APIC": with IA32_APIC_BASE
+     * [11] clear "the CPUID feature flag for the APIC ... is also set to 0". */
+    if (leaf == 1 && env->apic_disabled)
+        out[EDX] &= ~(UINT32_C(1) << 9);
 }
 
 /* SDM 2.5 "Control Registers": a CR4 bit is reserved unless the model has

@@ -47,6 +47,7 @@ typedef struct CpuidEnv {
     bool ospke;         /* CR4.PKE -> CPUID.(07H,0):ECX.OSPKE[bit 4] */
     bool limit_maxval;  /* IA32_MISC_ENABLE[22]: CPUID.00H:EAX reports 2 */
     bool xd_disable;    /* IA32_MISC_ENABLE[34]: CPUID.80000001H:EDX.NX reads 0 */
+    bool apic_disabled; /* IA32_APIC_BASE[11] = 0: CPUID.01H:EDX.APIC reads 0 */
 } CpuidEnv;
 
 /* SDM 2.5 "Control Registers": the CR4 bits the model has (the others are

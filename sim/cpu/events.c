@@ -76,6 +76,7 @@ void cpu_events_raise_nmi(CpuState *cpu)
  * instruction: no shadow covers it, no string instruction is half done. */
 static void event_delivered(CpuState *cpu)
 {
+    cpu->activity = ACTIVITY_ACTIVE; /* SDM Vol. 2 HLT: the event resumes execution */
     cpu->sti_shadow = cpu->movss_shadow = false;
     cpu->ev.mid_string = false;
 }
@@ -246,45 +247,59 @@ static void latch_hits(CpuState *cpu)
     }
 }
 
+/* In VMX non-root operation the VMX layer's boundary exits (MTF, the
+ * VMX-preemption timer, NMI and interrupt windows) are ranked against the
+ * class of the event found (vmx_hooks.h). */
 SimStatus cpu_events_boundary(CpuState *cpu, bool *taken)
 {
+    unsigned i = 0;
     *taken = false;
     cpu_events_refresh(cpu); /* RFLAGS.AC and DR7 change without a mode update */
     latch_hits(cpu);
-    for (unsigned i = 0; i < SIM_ARRAY_SIZE(boundary_events); i++) {
-        if (boundary_events[i].ready(cpu)) {
+    while (i < SIM_ARRAY_SIZE(boundary_events) && !boundary_events[i].ready(cpu))
+        i++;
+    if (SIM_UNLIKELY(cpu_vmx_nonroot(cpu))) {
+        SimStatus st = cpu->vmx_ops->boundary(cpu, VMX_NEXT_DEBUG_TRAP + i);
+        if (st != SIM_OK) {
             *taken = true;
-            return boundary_events[i].deliver(cpu);
+            return st;
         }
     }
-    return SIM_OK;
+    if (i == SIM_ARRAY_SIZE(boundary_events))
+        return SIM_OK;
+    *taken = true;
+    return boundary_events[i].deliver(cpu);
 }
 
 /* SDM Vol. 2 HLT: "An enabled interrupt (including NMI and SMI), a debug
- * exception, ... will resume execution"; the saved RIP follows the HLT. */
+ * exception, ... will resume execution"; the saved RIP follows the HLT.  In
+ * VMX non-root operation the VMX layer's boundary exits wake it too. */
 bool cpu_events_wake_pending(CpuState *cpu)
 {
-    return debug_trap_ready(cpu) || nmi_ready(cpu) || intr_ready(cpu);
+    return debug_trap_ready(cpu) || nmi_ready(cpu) || intr_ready(cpu) ||
+           (cpu_vmx_nonroot(cpu) && cpu->vmx_ops->wakes(cpu));
 }
 
+/* A timer that needs a boundary is armed (cpu.h deadline): the machine lets
+ * time pass to it in HLT. */
 bool cpu_events_may_wake(CpuState *cpu)
 {
     const IntrController *ic = &cpu->ev.intc;
-    if (cpu_events_wake_pending(cpu))
+    if (cpu_events_wake_pending(cpu) || cpu->deadline != UINT64_MAX)
         return true;
     if (!ic->intr || (ic->may_request && !ic->may_request(ic->opaque)))
         return false;
     return (cpu->rflags & RFLAGS_IF) || ic->nmi != NULL;
 }
 
+/* The CPU stays in HLT until the boundary delivers the event
+ * (event_delivered) or makes a VM exit, which saves the HLT activity state
+ * (SDM 27.3.4). */
 SimStatus cpu_events_halted(CpuState *cpu)
 {
     if (cpu->activity != ACTIVITY_HLT)
         return SIM_SHUTDOWN; /* shutdown; wait-for-SIPI has no waker yet */
-    if (!cpu_events_wake_pending(cpu))
-        return SIM_HALT;
-    cpu->activity = ACTIVITY_ACTIVE; /* the boundary now delivers the event */
-    return SIM_OK;
+    return cpu_events_wake_pending(cpu) ? SIM_OK : SIM_HALT;
 }
 
 /* --- around one instruction --- */

@@ -51,6 +51,10 @@ typedef struct IntrController {
 enum {
     EV_NMI = 1u << 0,     /* an NMI is pending (held while NMIs are blocked) */
     EV_DEBUG = 1u << 1,   /* debug traps are pending (dr6_pending) */
+    EV_EXACT = 1u << 2,   /* a front-end wants instruction-exact counts when the VMX layer
+                           * reports an event (sim/debug); cleared by RESET/INIT */
+    EV_VMX = 1u << 3,     /* VMX non-root operation with a VM exit checked at every boundary
+                           * (window exiting, monitor trap flag): vmx_hooks.h boundary() */
     EV_INTR = 1u << 9,    /* INTR was seen asserted; the same bit as RFLAGS.IF, so
                            * it counts only while IF = 1 */
 };
@@ -99,9 +103,11 @@ void cpu_events_raise_nmi(struct CpuState *cpu);
  * at the new RIP).  Returns SIM_SHUTDOWN, SIM_EXCEPTION (stopped before
  * delivering an exception in exception_stop_mask), or SIM_OK. */
 SimStatus cpu_events_boundary(struct CpuState *cpu, bool *taken) SIM_MUST_CHECK;
-/* A halted CPU: leave HLT for a pending event (then SIM_OK), else SIM_HALT. */
+/* A halted CPU: SIM_OK when an event is pending (the boundary then
+ * delivers it, which leaves HLT), else SIM_HALT. */
 SimStatus cpu_events_halted(struct CpuState *cpu) SIM_MUST_CHECK;
-/* Would an event wake the halted CPU now, or could one ever? */
+/* Would an event wake the halted CPU now, or could one ever (an armed
+ * cpu.h deadline counts: time passes to it in HLT, machine.c)? */
 bool cpu_events_wake_pending(struct CpuState *cpu);
 bool cpu_events_may_wake(struct CpuState *cpu);
 

@@ -14,9 +14,11 @@
 
 typedef enum AluOp { ALU_ADD, ALU_ADC, ALU_SUB, ALU_SBB, ALU_AND, ALU_OR, ALU_XOR } AluOp;
 
-static inline SimStatus SIM_MUST_CHECK read_two(CpuState *cpu, const DecodedInsn *d, uint64_t *a,
-                                                uint64_t *b) {
-    if (SIM_UNLIKELY(opnd_read(cpu, d, 0, a) != SIM_OK)) return SIM_FAULT;
+/* DEST and SRC; `write`: DEST is read as a read-modify-write destination. */
+static inline __attribute__((always_inline)) SimStatus SIM_MUST_CHECK
+read_two(CpuState *cpu, const DecodedInsn *d, uint64_t *a, uint64_t *b, bool write) {
+    SimStatus st = write ? opnd_read_rmw(cpu, d, 0, a) : opnd_read(cpu, d, 0, a);
+    if (SIM_UNLIKELY(st != SIM_OK)) return SIM_FAULT;
     return opnd_read(cpu, d, 1, b);
 }
 
@@ -51,7 +53,7 @@ static inline LazyOp alu_lazy_op(AluOp op) {
 static inline __attribute__((always_inline)) SimStatus
 alu_binary(CpuState *cpu, const DecodedInsn *d, AluOp op, bool write) {
     uint64_t a, b;
-    if (SIM_UNLIKELY(read_two(cpu, d, &a, &b) != SIM_OK)) return SIM_FAULT;
+    if (SIM_UNLIKELY(read_two(cpu, d, &a, &b, write) != SIM_OK)) return SIM_FAULT;
     unsigned size = d->op[0].size;
     uint64_t r = alu_compute(cpu, op, a, b) & size_mask(size);
     if (write && SIM_UNLIKELY(opnd_write(cpu, d, 0, r) != SIM_OK)) return SIM_FAULT;
@@ -108,7 +110,7 @@ SimStatus exec_test(CpuState *cpu, const DecodedInsn *d) {
 static inline __attribute__((always_inline)) SimStatus alu_incdec(CpuState *cpu,
                                                                   const DecodedInsn *d, LazyOp op) {
     uint64_t a;
-    if (SIM_UNLIKELY(opnd_read(cpu, d, 0, &a) != SIM_OK)) return SIM_FAULT;
+    if (SIM_UNLIKELY(opnd_read_rmw(cpu, d, 0, &a) != SIM_OK)) return SIM_FAULT;
     unsigned size = d->op[0].size;
     uint64_t r = (op == LAZY_INC ? a + 1 : a - 1) & size_mask(size);
     bool cf = flags_cf(cpu);
@@ -131,7 +133,7 @@ SimStatus exec_dec(CpuState *cpu, const DecodedInsn *d) {
  * (recorded as SUB 0 - DEST, which gives exactly those flags). */
 SimStatus exec_neg(CpuState *cpu, const DecodedInsn *d) {
     uint64_t a;
-    if (SIM_UNLIKELY(opnd_read(cpu, d, 0, &a) != SIM_OK)) return SIM_FAULT;
+    if (SIM_UNLIKELY(opnd_read_rmw(cpu, d, 0, &a) != SIM_OK)) return SIM_FAULT;
     unsigned size = d->op[0].size;
     uint64_t r = (0 - a) & size_mask(size);
     if (SIM_UNLIKELY(opnd_write(cpu, d, 0, r) != SIM_OK)) return SIM_FAULT;
@@ -142,7 +144,7 @@ SimStatus exec_neg(CpuState *cpu, const DecodedInsn *d) {
 /* SDM Vol. 2 NOT: DEST := NOT DEST; flags unaffected. */
 SimStatus exec_not(CpuState *cpu, const DecodedInsn *d) {
     uint64_t a;
-    if (SIM_UNLIKELY(opnd_read(cpu, d, 0, &a) != SIM_OK)) return SIM_FAULT;
+    if (SIM_UNLIKELY(opnd_read_rmw(cpu, d, 0, &a) != SIM_OK)) return SIM_FAULT;
     return opnd_write(cpu, d, 0, ~a & size_mask(d->op[0].size));
 }
 
@@ -152,7 +154,7 @@ SimStatus exec_not(CpuState *cpu, const DecodedInsn *d) {
  * register): DEST, written last, gets the sum. */
 SimStatus exec_xadd(CpuState *cpu, const DecodedInsn *d) {
     uint64_t dst, src;
-    if (SIM_UNLIKELY(read_two(cpu, d, &dst, &src) != SIM_OK)) return SIM_FAULT;
+    if (SIM_UNLIKELY(read_two(cpu, d, &dst, &src, true) != SIM_OK)) return SIM_FAULT;
     unsigned size = d->op[0].size;
     uint64_t sum = (dst + src) & size_mask(size);
     if (d->op[0].kind == OPK_REG) {
@@ -174,7 +176,7 @@ SimStatus exec_xadd(CpuState *cpu, const DecodedInsn *d) {
  * zero-extend a 32-bit register destination then (docs/flags.md). */
 SimStatus exec_cmpxchg(CpuState *cpu, const DecodedInsn *d) {
     uint64_t dst, src;
-    if (SIM_UNLIKELY(read_two(cpu, d, &dst, &src) != SIM_OK)) return SIM_FAULT;
+    if (SIM_UNLIKELY(read_two(cpu, d, &dst, &src, true) != SIM_OK)) return SIM_FAULT;
     unsigned size = d->op[0].size;
     uint64_t acc = reg_read(cpu, reg_off(GPR_RAX), size);
     uint64_t diff = (acc - dst) & size_mask(size);

@@ -95,9 +95,14 @@ SimStatus exec_aam(CpuState *cpu, const DecodedInsn *d) {
     return SIM_OK;
 }
 
-/* SDM Vol. 2 AAD: AL := (AL + AH * imm8) AND FFH; AH := 0. */
+/* SDM Vol. 2 AAD: AL := (AL + AH * imm8) AND FFH; AH := 0; SF ZF PF from
+ * AL.  The undefined OF AF CF are those of the byte addition AL + (AH *
+ * imm8 AND FFH), so all six flags are an 8-bit ADD's (Intel, measured:
+ * docs/flags.md). */
 SimStatus exec_aad(CpuState *cpu, const DecodedInsn *d) {
-    uint8_t base = (uint8_t)d->imm, ah = (uint8_t)(cpu->gpr[GPR_RAX] >> 8);
-    bcd_set_ax(cpu, 0, (uint8_t)(bcd_al(cpu) + ah * base));
+    uint8_t base = (uint8_t)d->imm, ah = (uint8_t)(cpu->gpr[GPR_RAX] >> 8), al = bcd_al(cpu);
+    uint8_t term = (uint8_t)(ah * base), sum = (uint8_t)(al + term);
+    reg_write(cpu, reg_off(GPR_RAX), 2, sum);
+    flags_set_lazy(cpu, LAZY_ADD, 1, al, term, sum);
     return SIM_OK;
 }

@@ -45,7 +45,9 @@ static SimStatus bit_exec_string(CpuState *cpu, const DecodedInsn *d, BitOp op, 
     uint64_t ea = (insn_ea(cpu, d) + (uint64_t)unit * size) & size_mask(d->addrsize);
     unsigned bit = (unsigned)soff & (bits - 1);
     uint64_t v;
-    if (SIM_UNLIKELY(cpu_mem_read(cpu, d->seg, ea, size, &v) != SIM_OK)) return SIM_FAULT;
+    SimStatus st = op == BIT_TEST ? cpu_mem_read(cpu, d->seg, ea, size, &v)
+                                  : cpu_mem_read_rmw(cpu, d->seg, ea, size, &v);
+    if (SIM_UNLIKELY(st != SIM_OK)) return SIM_FAULT;
     if (op != BIT_TEST &&
         SIM_UNLIKELY(cpu_mem_write(cpu, d->seg, ea, size, bit_apply(v, bit, op)) != SIM_OK))
         return SIM_FAULT;
@@ -62,7 +64,8 @@ static inline __attribute__((always_inline)) SimStatus bit_exec(CpuState *cpu, c
     if (d->op[0].kind == OPK_MEM && d->op[1].kind == OPK_REG)
         return bit_exec_string(cpu, d, op, off);
     unsigned bit = (unsigned)off & (d->op[0].size * 8 - 1);
-    if (SIM_UNLIKELY(opnd_read(cpu, d, 0, &v) != SIM_OK)) return SIM_FAULT;
+    SimStatus st = op == BIT_TEST ? opnd_read(cpu, d, 0, &v) : opnd_read_rmw(cpu, d, 0, &v);
+    if (SIM_UNLIKELY(st != SIM_OK)) return SIM_FAULT;
     if (op != BIT_TEST && SIM_UNLIKELY(opnd_write(cpu, d, 0, bit_apply(v, bit, op)) != SIM_OK))
         return SIM_FAULT;
     bit_set_cf(cpu, v, bit);

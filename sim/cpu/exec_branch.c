@@ -24,14 +24,19 @@ SimStatus exec_jmp(CpuState *cpu, const DecodedInsn *d)
     return cpu_jump_near(cpu, d, target);
 }
 
-/* SDM Vol. 2 CALL (near): the target is checked before the return address is pushed. */
+/* SDM Vol. 2 CALL (near).  The return address is pushed before the target
+ * is checked, so a push that faults (#SS, #PF) wins over a non-canonical or
+ * out-of-limit target (#GP(0)), and the #GP leaves the pushed slot written
+ * (RSP unchanged): the SDM's "Operation" checks the target first; the Intel
+ * core pushes first (docs/differential-testing.md; the limit check is
+ * ordered like the canonical one by analogy). */
 SimStatus exec_call(CpuState *cpu, const DecodedInsn *d)
 {
-    uint64_t target, ret = cpu->RIP;
-    if (near_target(cpu, d, &target) != SIM_OK || cpu_jump_near(cpu, d, target) != SIM_OK)
+    uint64_t target, rsp = cpu->gpr[GPR_RSP];
+    if (near_target(cpu, d, &target) != SIM_OK || cpu_push(cpu, d->opsize, cpu->RIP) != SIM_OK)
         return SIM_FAULT;
-    if (cpu_push(cpu, d->opsize, ret) != SIM_OK) {
-        cpu->RIP = ret; /* the loop restores the instruction's RIP */
+    if (cpu_jump_near(cpu, d, target) != SIM_OK) {
+        cpu->gpr[GPR_RSP] = rsp;
         return SIM_FAULT;
     }
     return SIM_OK;
@@ -62,18 +67,19 @@ SimStatus exec_jrcxz(CpuState *cpu, const DecodedInsn *d)
     return cpu_jump_near(cpu, d, cpu->RIP + d->imm);
 }
 
-/* SDM Vol. 2 LOOP/LOOPE/LOOPNE: decrement the count (flags unchanged), then test. */
+/* SDM Vol. 2 LOOP/LOOPE/LOOPNE: decrement the count (flags unchanged), then
+ * test.  The count is written as a register of the address size: ECX
+ * zero-extends into RCX (SDM Vol. 1 3.4.1.1), CX leaves RCX[63:16]. */
 SimStatus exec_loop(CpuState *cpu, const DecodedInsn *d)
 {
-    uint64_t mask = size_mask(d->addrsize);
-    uint64_t count = (count_reg(cpu, d) - 1) & mask;
+    uint64_t count = (count_reg(cpu, d) - 1) & size_mask(d->addrsize);
     bool take = count != 0;
     if (d->mnemonic == ZYDIS_MNEMONIC_LOOPE)
         take = take && flags_zf(cpu);
     else if (d->mnemonic == ZYDIS_MNEMONIC_LOOPNE)
         take = take && !flags_zf(cpu);
     uint64_t old = cpu->gpr[GPR_RCX];
-    cpu->gpr[GPR_RCX] = (old & ~mask) | count;
+    reg_write(cpu, reg_off(GPR_RCX), d->addrsize, count);
     if (take && cpu_jump_near(cpu, d, cpu->RIP + d->imm) != SIM_OK) {
         cpu->gpr[GPR_RCX] = old;
         return SIM_FAULT;

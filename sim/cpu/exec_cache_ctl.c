@@ -25,8 +25,11 @@ SimStatus exec_invd(CpuState *cpu, const DecodedInsn *d) {
     return cpu_vmx_intercept(cpu, d, VMX_ICPT_INVD, &unused); /* SDM 25.1.2: unconditional */
 }
 
+/* SDM 25.1.3: "WBINVD exiting" after the CPL #GP (25.1.1). */
 SimStatus exec_wbinvd(CpuState *cpu, const DecodedInsn *d) {
-    return privileged_denied(cpu) ? cpu_raise_gp0(cpu) : SIM_OK;
+    uint64_t unused = 0;
+    if (privileged_denied(cpu)) return cpu_raise_gp0(cpu);
+    return cpu_vmx_intercept(cpu, d, VMX_ICPT_WBINVD, &unused);
 }
 
 /* The linear address of the memory operand through segmentation without the
@@ -41,12 +44,15 @@ static uint64_t operand_linear(const CpuState *cpu, const DecodedInsn *d) {
 
 /* SDM Vol. 2 INVLPG: #GP(0) if CPL != 0; invalidates the TLB entries of the
  * page holding the linear address, global ones included (SDM 4.10.4.1).  In
- * 64-bit mode a non-canonical address makes it a no-op ("Description"). */
+ * 64-bit mode a non-canonical address makes it a no-op ("Description").
+ * "INVLPG exiting" (SDM 25.1.3) comes after the #UD and the CPL #GP. */
 SimStatus exec_invlpg(CpuState *cpu, const DecodedInsn *d) {
     if (d->op[0].kind != OPK_MEM) /* "#UD If the operand is a register" */
         return cpu_raise_ud(cpu);
     if (privileged_denied(cpu)) return cpu_raise_gp0(cpu);
     uint64_t lin = operand_linear(cpu, d);
+    SimStatus st = cpu_vmx_intercept(cpu, d, VMX_ICPT_INVLPG, &lin);
+    if (st != SIM_OK) return st;
     if (cpu->mode != MODE_LONG64 || cpu_is_canonical(cpu, lin)) mem_tlb_flush_page(&cpu->tlb, lin);
     return SIM_OK;
 }
@@ -78,11 +84,18 @@ static void invpcid_flush(CpuState *cpu, uint64_t type, const uint64_t desc[2]) 
 /* SDM Vol. 2 INVPCID: #UD without CPUID.(EAX=07H,ECX=0):EBX.INVPCID[bit 10];
  * #GP(0) in virtual-8086 mode ("not recognized") and at CPL > 0; then the
  * operands are read (the Operation reads both before examining the type:
- * memory faults come first) and checked. */
+ * memory faults come first) and checked.  In VMX non-root operation (SDM
+ * 25.3 INVPCID) "enable INVPCID" = 0 makes it #UD before any other fault;
+ * the VM exit of "INVLPG exiting" (25.1.3) follows the #GP(0) checks and
+ * precedes the operand accesses. */
 SimStatus exec_invpcid(CpuState *cpu, const DecodedInsn *d) {
-    uint64_t desc[2];
+    uint64_t desc[2], unused = 0;
     if (!cpu_model_has(cpu->model, FEAT_INVPCID)) return cpu_raise_ud(cpu);
+    SimStatus st = cpu_vmx_intercept(cpu, d, VMX_ICPT_ENABLE, &unused);
+    if (st != SIM_OK) return st;
     if (cpu->mode == MODE_V86 || privileged_denied(cpu)) return cpu_raise_gp0(cpu);
+    st = cpu_vmx_intercept(cpu, d, VMX_ICPT_INVPCID, &unused);
+    if (st != SIM_OK) return st;
     /* Outside 64-bit mode the register operand is 32 bits (decoded so). */
     uint64_t type = reg_read(cpu, d->op[0].reg, d->op[0].size);
     if (cpu_mem_read_block(cpu, d->seg, insn_ea(cpu, d), desc, sizeof(desc)) != SIM_OK)

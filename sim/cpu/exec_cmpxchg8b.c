@@ -39,12 +39,13 @@ SimStatus exec_cmpxchg8b(CpuState *cpu, const DecodedInsn *d) {
 
 /* SDM Vol. 2 CMPXCHG16B (64-bit mode, REX.W), "64-Bit Mode Exceptions":
  * #GP(0) if CPUID.01H:ECX.CMPXCHG16B[bit 13] = 0 and if the operand is not
- * aligned on a 16-byte boundary (checked on the linear address). */
+ * aligned on a 16-byte boundary (checked on the linear address, before the
+ * segment checks: a misaligned operand through RSP is #GP, not #SS, as on
+ * the Intel core; docs/differential-testing.md). */
 SimStatus exec_cmpxchg16b(CpuState *cpu, const DecodedInsn *d) {
-    uint64_t ea = insn_ea(cpu, d), lin, dest[2];
+    uint64_t ea = insn_ea(cpu, d), dest[2];
     if (!cpu_model_has(cpu->model, FEAT_CX16)) return cpu_raise_gp0(cpu);
-    if (cpu_seg_linear(cpu, d->seg, ea, 16, ACC_WRITE, &lin) != SIM_OK) return SIM_FAULT;
-    if (lin & 15) return cpu_raise_gp0(cpu);
+    if (cpu_seg_linear_unchecked(cpu, d->seg, ea) & 15) return cpu_raise_gp0(cpu);
     if (cpu_probe_write(cpu, d->seg, ea, 16) != SIM_OK ||
         cpu_mem_read_block(cpu, d->seg, ea, dest, 16) != SIM_OK)
         return SIM_FAULT;

@@ -1,5 +1,6 @@
 /* MOV to and from control registers (SDM Vol. 2 "MOV—Move to/from Control
  * Registers") with the rules of SDM Vol. 3A 2.5 and 9.8.5 (IA-32e activation). */
+#include "sim/cpu/apic_hooks.h"
 #include "sim/cpu/cpu_model.h"
 #include "sim/cpu/exceptions.h"
 #include "sim/cpu/handlers.h"
@@ -149,7 +150,7 @@ SimStatus exec_mov_to_cr(CpuState *cpu, const DecodedInsn *d)
     case 8:
         if (v & ~UINT64_C(0xf)) /* SDM 10.8.6.1: CR8 bits 63:4 are reserved */
             return cpu_raise_gp0(cpu);
-        cpu->cr8 = v;
+        cpu_apic_write_cr8(cpu, v); /* SDM 10.8.6.1: TPR[7:4] = CR8[3:0] */
         return SIM_OK;
     default:
         return cpu_raise_ud(cpu);
@@ -166,7 +167,7 @@ SimStatus exec_mov_from_cr(CpuState *cpu, const DecodedInsn *d)
         return cpu_raise_gp0(cpu);
     const uint64_t *cr[16] = {[0] = &cpu->cr0, [2] = &cpu->cr2, [3] = &cpu->cr3,
                               [4] = &cpu->cr4, [8] = &cpu->cr8};
-    uint64_t v = *cr[n];
+    uint64_t v = n == 8 ? cpu_apic_read_cr8(cpu) : *cr[n];
     SimStatus st = cpu_vmx_intercept(cpu, d, VMX_ICPT_MOV_FROM_CR, &v);
     if (st != SIM_OK)
         return st;

@@ -7,6 +7,7 @@
 #include "sim/cpu/exceptions.h"
 #include "sim/cpu/handlers.h"
 #include "sim/cpu/operands.h"
+#include "sim/cpu/vmx_hooks.h"
 
 /* SDM Vol. 3B 17.2.3 "Debug Status Register (DR6)": B0-B3 (bits 3:0), BD
  * (13), BS (14), BT (15) are writable; bits 11:4 and 31:16 read as 1 (bit 16,
@@ -57,16 +58,29 @@ static SimStatus write_dr(CpuState *cpu, unsigned n, uint64_t v) {
     return SIM_OK;
 }
 
+/* SDM 25.1.3 MOV DR: the VM exit of "MOV-DR exiting" takes priority over
+ * the CPL #GP(0) and the #UD of DR4/DR5 with CR4.DE = 1 (an exception to
+ * 25.1.1), not over the #UD of DR8-DR15, an invalid opcode. */
+static SimStatus dr_intercept(CpuState *cpu, const DecodedInsn *d, unsigned reg) {
+    uint64_t unused = 0;
+    if (reg > 7) return SIM_OK;
+    return cpu_vmx_intercept(cpu, d, VMX_ICPT_MOV_DR, &unused);
+}
+
 /* MOV DRn, r32/r64: the operand size is 32 bits outside 64-bit mode and 64
  * bits in it, whatever the prefixes (decoded so). */
 SimStatus exec_mov_to_dr(CpuState *cpu, const DecodedInsn *d) {
     unsigned n;
+    SimStatus st = dr_intercept(cpu, d, d->op[0].reg);
+    if (st != SIM_OK) return st;
     if (dr_access(cpu, d->op[0].reg, &n) != SIM_OK) return SIM_FAULT;
     return write_dr(cpu, n, reg_read(cpu, d->op[1].reg, d->op[1].size));
 }
 
 SimStatus exec_mov_from_dr(CpuState *cpu, const DecodedInsn *d) {
     unsigned n;
+    SimStatus st = dr_intercept(cpu, d, d->op[1].reg);
+    if (st != SIM_OK) return st;
     if (dr_access(cpu, d->op[1].reg, &n) != SIM_OK) return SIM_FAULT;
     reg_write(cpu, d->op[0].reg, d->op[0].size, cpu->dr[n]);
     return SIM_OK;

@@ -176,26 +176,36 @@ static SimStatus load_outer_stack(CpuState *cpu, uint16_t ss_sel, uint64_t rsp, 
     return SIM_OK;
 }
 
-/* Common tail of far RET and IRET in protected and IA-32e mode: `frame` holds
- * RIP, CS (and for outer returns RSP, SS) already read from the stack. */
-SimStatus cpu_far_return(CpuState *cpu, uint64_t rip, uint16_t sel, unsigned opsize,
-                            bool outer, uint64_t rsp, uint16_t ss_sel)
+/* SDM Vol. 2 RET/IRET: the return CS checks, shared by both (far_return.h). */
+SimStatus cpu_far_return_cs(CpuState *cpu, uint16_t sel, Descriptor *desc)
 {
-    Descriptor desc;
     unsigned rpl = sel & 3;
     if ((sel & 0xfffc) == 0)
         return cpu_raise_gp0(cpu);
     if (rpl < cpu->cpl)
         return cpu_raise(cpu, EXC_GP, sel & 0xfffc);
-    if (cpu_read_descriptor(cpu, sel, false, &desc) != SIM_OK)
+    if (cpu_read_descriptor(cpu, sel, false, desc) != SIM_OK)
         return SIM_FAULT;
-    Segment cs = cpu_descriptor_to_segment(&desc, sel, false);
+    Segment cs = cpu_descriptor_to_segment(desc, sel, false);
     bool conforming = cs.ar & 0x4;
     if (!(cs.ar & AR_S) || !(cs.ar & AR_TYPE_CODE) || (conforming && seg_dpl(&cs) > rpl) ||
         (!conforming && seg_dpl(&cs) != rpl))
         return cpu_raise(cpu, EXC_GP, sel & 0xfffc);
     if (!(cs.ar & AR_P))
         return cpu_raise(cpu, EXC_NP, sel & 0xfffc);
+    return SIM_OK;
+}
+
+/* Common tail of far RET and IRET in protected and IA-32e mode: RIP, CS (and
+ * for outer returns RSP, SS) already read from the stack. */
+SimStatus cpu_far_return(CpuState *cpu, uint64_t rip, uint16_t sel, unsigned opsize,
+                            bool outer, uint64_t rsp, uint16_t ss_sel)
+{
+    Descriptor desc;
+    unsigned rpl = sel & 3;
+    if (cpu_far_return_cs(cpu, sel, &desc) != SIM_OK)
+        return SIM_FAULT;
+    Segment cs = cpu_descriptor_to_segment(&desc, sel, false);
     if (!((cpu->efer & EFER_LMA) && (cs.ar & AR_L)))
         rip &= size_mask(opsize);
     if (check_offset(cpu, &cs, rip) != SIM_OK)
@@ -208,12 +218,14 @@ SimStatus cpu_far_return(CpuState *cpu, uint64_t rip, uint16_t sel, unsigned ops
     return SIM_OK;
 }
 
-/* SDM Vol. 2 RET (far), with the optional imm16. */
+/* SDM Vol. 2 RET (far), with the optional imm16.  The CS slot is read
+ * before the RIP slot, as the Intel core does (the SDM does not order the
+ * reads; docs/differential-testing.md). */
 SimStatus exec_ret_far(CpuState *cpu, const DecodedInsn *d)
 {
     unsigned sz = d->opsize;
     uint64_t rip, cs, rsp = 0, ss = 0, imm = d->op_count ? (d->imm & 0xffff) : 0;
-    if (cpu_stack_peek(cpu, 0, sz, &rip) != SIM_OK || cpu_stack_peek(cpu, sz, 2, &cs) != SIM_OK)
+    if (cpu_stack_peek(cpu, sz, 2, &cs) != SIM_OK || cpu_stack_peek(cpu, 0, sz, &rip) != SIM_OK)
         return SIM_FAULT;
     if (cpu->mode == MODE_REAL || cpu->mode == MODE_V86) {
         cpu_stack_adjust(cpu, 2 * sz + imm);

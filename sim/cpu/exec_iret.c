@@ -12,6 +12,7 @@
 #include "sim/cpu/stack.h"
 #include "sim/cpu/task_switch.h"
 #include "sim/cpu/v86.h"
+#include "sim/cpu/vmx_hooks.h"
 
 /* Which RFLAGS bits IRET loads (SDM Vol. 2 IRET "Operation", by CPL and IOPL
  * before the return). */
@@ -75,8 +76,12 @@ static SimStatus iret_protected(CpuState *cpu, unsigned sz, uint64_t rip, uint64
     /* SDM: IRETQ in 64-bit mode always pops SS:RSP; otherwise only on a privilege change. */
     bool outer = (cs & 3) > cpu->cpl;
     bool pop_stack = outer || cpu->mode == MODE_LONG64;
-    if (pop_stack && (cpu_stack_peek(cpu, 3 * sz, sz, &rsp) != SIM_OK ||
-                      cpu_stack_peek(cpu, 4 * sz, 2, &ss) != SIM_OK))
+    Descriptor desc;
+    /* The return CS is checked before SS, then RSP, are read (the Intel
+     * core's order; the SDM pops all five first: docs/differential-testing.md). */
+    if (pop_stack && (cpu_far_return_cs(cpu, (uint16_t)cs, &desc) != SIM_OK ||
+                      cpu_stack_peek(cpu, 4 * sz, 2, &ss) != SIM_OK ||
+                      cpu_stack_peek(cpu, 3 * sz, sz, &rsp) != SIM_OK))
         return SIM_FAULT;
     uint64_t mask = iret_flags_mask(cpu, sz) & size_mask(sz);
     Segment saved[SEG_COUNT];
@@ -93,7 +98,7 @@ static SimStatus iret_protected(CpuState *cpu, unsigned sz, uint64_t rip, uint64
     return SIM_OK;
 }
 
-SimStatus exec_iret(CpuState *cpu, const DecodedInsn *d)
+static SimStatus iret(CpuState *cpu, const DecodedInsn *d)
 {
     unsigned sz = d->opsize;
     uint64_t rip, cs, fl;
@@ -103,8 +108,10 @@ SimStatus exec_iret(CpuState *cpu, const DecodedInsn *d)
         return cpu_v86_iret(cpu, sz);
     if (cpu->rflags & RFLAGS_NT)
         return iret_task(cpu);
-    if (cpu_stack_peek(cpu, 0, sz, &rip) != SIM_OK || cpu_stack_peek(cpu, sz, 2, &cs) != SIM_OK ||
-        cpu_stack_peek(cpu, 2 * sz, sz, &fl) != SIM_OK)
+    /* RFLAGS, CS, then RIP: the Intel core's order (the SDM pops RIP
+     * first; docs/differential-testing.md). */
+    if (cpu_stack_peek(cpu, 2 * sz, sz, &fl) != SIM_OK ||
+        cpu_stack_peek(cpu, sz, 2, &cs) != SIM_OK || cpu_stack_peek(cpu, 0, sz, &rip) != SIM_OK)
         return SIM_FAULT;
     /* RETURN-TO-VIRTUAL-8086-MODE: an IRETD at CPL 0 outside IA-32e mode
      * whose EFLAGS image has VM = 1 (SDM 20.2.5). */
@@ -114,4 +121,18 @@ SimStatus exec_iret(CpuState *cpu, const DecodedInsn *d)
         return SIM_FAULT;
     cpu->nmi_blocked = false; /* SDM 6.7.1: IRET ends NMI blocking */
     return SIM_OK;
+}
+
+/* SDM 25.3 "Changes to Instruction Behavior in VMX Non-Root Operation",
+ * IRET: the "NMI exiting" and "virtual NMIs" controls decide what IRET does
+ * to blocking by NMI and to virtual-NMI blocking, also when it faults. */
+SimStatus exec_iret(CpuState *cpu, const DecodedInsn *d)
+{
+    if (SIM_LIKELY(!cpu_vmx_nonroot(cpu)))
+        return iret(cpu, d);
+    uint64_t state = cpu->nmi_blocked ? 1 : 0;
+    SimStatus st = iret(cpu, d);
+    state |= st == SIM_FAULT ? 2 : 0;
+    SimStatus vmx = cpu_vmx_intercept(cpu, d, VMX_ICPT_IRET, &state);
+    return vmx != SIM_OK ? vmx : st;
 }

@@ -21,14 +21,18 @@ void mmx_enter(CpuState *cpu)
     cpu->fpu.ftw = 0;
 }
 
-/* SDM Vol. 2 EMMS: every tag empty (11), TOP unchanged.  #UD with CR0.EM,
- * #NM with CR0.TS, #MF with a pending x87 exception (SDM Vol. 3A 12.5.1). */
+/* SDM Vol. 2 EMMS: every tag empty (11); SDM Vol. 3A 12.2 "The MMX State
+ * and MMX Register Aliasing": "Each time an MMX instruction is executed,
+ * the TOS value is set to 000B", EMMS included (Table 12-2).  #UD with
+ * CR0.EM, #NM with CR0.TS, #MF with a pending x87 exception (SDM Vol. 3A
+ * 12.5.1). */
 SimStatus exec_emms(CpuState *cpu, const DecodedInsn *d)
 {
     if (cpu_mmx_available(cpu) != SIM_OK)
         return SIM_FAULT;
     if (cpu->fpu.fsw & FSW_ES)
         return cpu_raise(cpu, EXC_MF, 0);
+    cpu->fpu.fsw &= (uint16_t)~FSW_TOP;
     cpu->fpu.ftw = 0xffff;
     return SIM_OK;
 }

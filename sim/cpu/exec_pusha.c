@@ -27,15 +27,16 @@ SimStatus exec_pusha(CpuState *cpu, const DecodedInsn *d) {
 }
 
 /* SDM Vol. 2 POPA/POPAD: Pop (E)DI, (E)SI, (E)BP, skip the (E)SP image,
- * Pop (E)BX, (E)DX, (E)CX, (E)AX. */
+ * Pop (E)BX, (E)DX, (E)CX, (E)AX.  Each register is written as it is
+ * popped, so when a later slot faults the earlier registers hold their new
+ * values (ESP/SP does not move): the SDM is silent; the Intel core does so
+ * (docs/differential-testing.md). */
 SimStatus exec_popa(CpuState *cpu, const DecodedInsn *d) {
     unsigned size = d->opsize;
-    uint64_t v[8];
+    uint64_t v;
     for (unsigned i = 0; i < 8; i++) {
-        if (cpu_stack_peek(cpu, i * size, size, &v[i]) != SIM_OK) return SIM_FAULT;
-    }
-    for (unsigned i = 0; i < 8; i++) {
-        if (pusha_order[i] != GPR_RSP) reg_write(cpu, reg_off(pusha_order[i]), size, v[i]);
+        if (cpu_stack_peek(cpu, i * size, size, &v) != SIM_OK) return SIM_FAULT;
+        if (pusha_order[i] != GPR_RSP) reg_write(cpu, reg_off(pusha_order[i]), size, v);
     }
     cpu_stack_adjust(cpu, 8 * size);
     return SIM_OK;

@@ -8,7 +8,8 @@
  * result undefined, these handlers produce what an Intel core produces,
  * measured on the build host (docs/flags.md):
  *  - OF for a masked count > 1 is the OF of a 1-bit shift/rotate of the
- *    original operand (the first step of the SDM's loop);
+ *    original operand (the first step of the SDM's loop), except ROL/ROR
+ *    of a register by an immediate count, which leave OF unchanged;
  *  - AF after a shift (not a rotate) is 0;
  *  - SHL/SHR of an 8/16-bit operand by count >= width: CF is the last bit
  *    shifted out of the operand zero-extended to 32 bits (0 beyond the width);
@@ -48,16 +49,23 @@ static void shift_set_flags(CpuState *cpu, unsigned size, ShiftOut o) {
     flags_set_arith(cpu, RFLAGS_CF | RFLAGS_OF, (o.cf ? RFLAGS_CF : 0) | (o.of ? RFLAGS_OF : 0));
 }
 
-/* Rotates change CF and OF only (SDM: SF ZF AF PF always unaffected). */
-static void rotate_set_flags(CpuState *cpu, ShiftOut o) {
-    flags_set_arith(cpu, RFLAGS_CF | RFLAGS_OF, (o.cf ? RFLAGS_CF : 0) | (o.of ? RFLAGS_OF : 0));
+/* Rotates change CF and OF only (SDM: SF ZF AF PF always unaffected).  The
+ * OF the SDM leaves undefined (masked count > 1) is unchanged by ROL/ROR of
+ * a register by an immediate count (C0/C1 /0, /1 with ModRM.mod = 11); the
+ * other forms (CL count, memory destination) set the OF of the first 1-bit
+ * step (Intel, measured: docs/flags.md). */
+static void rotate_set_flags(CpuState *cpu, const DecodedInsn *d, bool rol_ror, unsigned c,
+                             ShiftOut o) {
+    bool keep_of = rol_ror && c != 1 && d->op[0].kind == OPK_REG && d->op[1].kind == OPK_IMM;
+    uint64_t mask = keep_of ? RFLAGS_CF : RFLAGS_CF | RFLAGS_OF;
+    flags_set_arith(cpu, mask, (o.cf ? RFLAGS_CF : 0) | (o.of ? RFLAGS_OF : 0));
 }
 
 /* Read DEST and the count operand `ci`; the count is masked per the SDM. */
 static inline SimStatus SIM_MUST_CHECK shift_read(CpuState *cpu, const DecodedInsn *d, unsigned ci,
                                                   uint64_t *v, unsigned *count) {
     uint64_t c;
-    if (SIM_UNLIKELY(opnd_read(cpu, d, 0, v) != SIM_OK)) return SIM_FAULT;
+    if (SIM_UNLIKELY(opnd_read_rmw(cpu, d, 0, v) != SIM_OK)) return SIM_FAULT;
     if (SIM_UNLIKELY(opnd_read(cpu, d, ci, &c) != SIM_OK)) return SIM_FAULT;
     *count = (unsigned)c & (d->op[0].size == 8 ? 63 : 31);
     return SIM_OK;
@@ -156,7 +164,7 @@ shift_exec(CpuState *cpu, const DecodedInsn *d, ShiftKind kind) {
     if (kind <= SK_SAR) /* SF ZF PF from the result, AF 0, CF OF as shift_shl/shr/sar */
         flags_set_lazy(cpu, (LazyOp)(LAZY_SHL + (kind - SK_SHL)), size, v, c, o.r);
     else
-        rotate_set_flags(cpu, o);
+        rotate_set_flags(cpu, d, kind == SK_ROL || kind == SK_ROR, c, o);
     return SIM_OK;
 }
 

@@ -64,11 +64,14 @@ static SimStatus step_scas(CpuState *cpu, const DecodedInsn *d, int64_t delta)
 
 SimStatus exec_movs(CpuState *cpu, const DecodedInsn *d)
 {
+    cpu_string_rep_widen(cpu, d, GPR_RSI);
+    cpu_string_rep_widen(cpu, d, GPR_RDI);
     return cpu_string_run(cpu, d, step_movs, false);
 }
 
 SimStatus exec_stos(CpuState *cpu, const DecodedInsn *d)
 {
+    cpu_string_rep_widen(cpu, d, GPR_RDI);
     return cpu_string_run(cpu, d, step_stos, false);
 }
 

@@ -1,5 +1,6 @@
 /* System instructions: SDM Vol. 2 HLT, CLI, STI, LGDT, LIDT, LTR, RDMSR, WRMSR,
  * CPUID, RDTSC, INT n, INT3. */
+#include "sim/cpu/apic_hooks.h"
 #include "sim/cpu/branch.h"
 #include "sim/cpu/cpu_model.h"
 #include "sim/cpu/exceptions.h"
@@ -8,6 +9,7 @@
 #include "sim/cpu/segmentation.h"
 #include "sim/cpu/v86.h"
 #include "sim/cpu/vmx_hooks.h"
+#include "sim/devices/lapic.h"
 
 static bool real_or_v86(const CpuState *cpu)
 {
@@ -49,12 +51,17 @@ SimStatus exec_sti(CpuState *cpu, const DecodedInsn *d)
 }
 
 /* SDM Vol. 2 LGDT/LIDT: a 16-bit limit then a base of 24 (16-bit operand),
- * 32 or 64 (64-bit mode) bits. */
+ * 32 or 64 (64-bit mode) bits.  SDM 25.1.3: "descriptor-table exiting"
+ * makes LGDT, LIDT, LLDT, LTR, SGDT, SIDT, SLDT and STR exit after their
+ * #UD and privilege faults (CPL, UMIP: 25.1.1), before any operand access. */
 static SimStatus load_table_register(CpuState *cpu, const DecodedInsn *d, DescTable *t)
 {
     uint64_t limit, base, ea = insn_ea(cpu, d);
     if (cpu->cpl != 0)
         return cpu_raise_gp0(cpu);
+    SimStatus st = cpu_vmx_intercept(cpu, d, VMX_ICPT_DESC_TABLE, &limit);
+    if (st != SIM_OK)
+        return st;
     unsigned base_size = cpu->mode == MODE_LONG64 ? 8 : 4;
     if (cpu_mem_read(cpu, d->seg, ea, 2, &limit) != SIM_OK ||
         cpu_mem_read(cpu, d->seg, (ea + 2) & size_mask(d->addrsize), base_size, &base) != SIM_OK)
@@ -79,6 +86,9 @@ SimStatus exec_ltr(CpuState *cpu, const DecodedInsn *d)
         return cpu_raise_ud(cpu);
     if (cpu->cpl != 0)
         return cpu_raise_gp0(cpu);
+    SimStatus st = cpu_vmx_intercept(cpu, d, VMX_ICPT_DESC_TABLE, &sel);
+    if (st != SIM_OK)
+        return st;
     if (opnd_read(cpu, d, 0, &sel) != SIM_OK)
         return SIM_FAULT;
     if ((sel & 0xfffc) == 0)
@@ -147,6 +157,7 @@ SimStatus exec_cpuid(CpuState *cpu, const DecodedInsn *d)
         .ospke = (cpu->cr4 & CR4_PKE) != 0,
         .limit_maxval = (misc & MISC_ENABLE_LIMIT_CPUID_MAXVAL) != 0,
         .xd_disable = (misc & MISC_ENABLE_XD_DISABLE) != 0,
+        .apic_disabled = !(cpu_apic_base_read(cpu) & APIC_BASE_EN),
     };
     cpu_model_cpuid(cpu->model, &env, leaf, (uint32_t)cpu->gpr[GPR_RCX], out);
     if (leaf == 1)
@@ -158,13 +169,19 @@ SimStatus exec_cpuid(CpuState *cpu, const DecodedInsn *d)
     return SIM_OK;
 }
 
-/* SDM Vol. 2 RDTSC: #GP(0) when CR4.TSD = 1 and CPL > 0.  The TSC is the
- * simulated cycle counter (design.md "Cycle-level means accountable time"). */
+/* SDM Vol. 2 RDTSC: #GP(0) when CR4.TSD = 1 and CPL > 0, a privilege fault
+ * that comes before the "RDTSC exiting" VM exit (SDM 25.1.1, 25.1.3).  The
+ * TSC is the simulated cycle counter (design.md "Cycle-level means
+ * accountable time"), with the VMX TSC offset in non-root operation (25.3). */
 SimStatus exec_rdtsc(CpuState *cpu, const DecodedInsn *d)
 {
+    uint64_t unused = 0;
     if ((cpu->cr4 & CR4_TSD) && cpu->cpl != 0 && cpu->mode != MODE_REAL)
         return cpu_raise_gp0(cpu);
-    uint64_t tsc = cpu->cycles + cpu->tsc_adjust;
+    SimStatus st = cpu_vmx_intercept(cpu, d, VMX_ICPT_RDTSC, &unused);
+    if (st != SIM_OK)
+        return st;
+    uint64_t tsc = cpu_tsc_read(cpu);
     cpu->gpr[GPR_RAX] = (uint32_t)tsc;
     cpu->gpr[GPR_RDX] = tsc >> 32;
     return SIM_OK;

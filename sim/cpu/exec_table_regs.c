@@ -2,7 +2,10 @@
  * System-table and machine-status registers (SDM Vol. 2 "LLDT", "SLDT",
  * "STR", "SGDT", "SIDT", "SMSW", "LMSW", "CLTS"), with the User-Mode
  * Instruction Prevention rule of CR4.UMIP (SDM Vol. 3A 2.5 "Control
- * Registers").  LGDT, LIDT and LTR are in exec_system.c.
+ * Registers").  LGDT, LIDT and LTR are in exec_system.c.  In VMX non-root
+ * operation "descriptor-table exiting" (SDM 25.1.3) makes LLDT, SLDT, STR,
+ * SGDT and SIDT exit after their #UD and privilege (CPL, UMIP) faults and
+ * before they access their operand.
  */
 #include "sim/cpu/cpu_model.h"
 #include "sim/cpu/exceptions.h"
@@ -46,6 +49,8 @@ SimStatus exec_lldt(CpuState *cpu, const DecodedInsn *d) {
     Segment s;
     if (real_or_v86(cpu)) return cpu_raise_ud(cpu);
     if (cpu->cpl != 0) return cpu_raise_gp0(cpu);
+    SimStatus st = cpu_vmx_intercept(cpu, d, VMX_ICPT_DESC_TABLE, &v);
+    if (st != SIM_OK) return st;
     if (opnd_read(cpu, d, 0, &v) != SIM_OK) return SIM_FAULT;
     uint16_t sel = (uint16_t)v;
     if ((sel & 0xfffc) == 0) {
@@ -62,8 +67,11 @@ SimStatus exec_lldt(CpuState *cpu, const DecodedInsn *d) {
  * register gets the selector zero-extended to its size (16-bit registers
  * keep their upper bits). */
 static SimStatus store_selector(CpuState *cpu, const DecodedInsn *d, unsigned seg) {
+    uint64_t unused = 0;
     if (real_or_v86(cpu)) return cpu_raise_ud(cpu);
     if (umip_blocks(cpu)) return cpu_raise_gp0(cpu);
+    SimStatus st = cpu_vmx_intercept(cpu, d, VMX_ICPT_DESC_TABLE, &unused);
+    if (st != SIM_OK) return st;
     return opnd_write(cpu, d, 0, cpu->seg[seg].selector);
 }
 
@@ -82,9 +90,11 @@ SimStatus exec_str(CpuState *cpu, const DecodedInsn *d) {
 static SimStatus store_table_register(CpuState *cpu, const DecodedInsn *d, const DescTable *t) {
     uint8_t buf[10];
     unsigned base_size = cpu->mode == MODE_LONG64 ? 8 : 4;
-    uint64_t base = t->base;
+    uint64_t base = t->base, unused = 0;
     if (d->op[0].kind != OPK_MEM) return cpu_raise_ud(cpu);
     if (umip_blocks(cpu)) return cpu_raise_gp0(cpu);
+    SimStatus st = cpu_vmx_intercept(cpu, d, VMX_ICPT_DESC_TABLE, &unused);
+    if (st != SIM_OK) return st;
     if (cpu->mode != MODE_LONG64) base &= d->opsize == 2 ? 0xffffffu : 0xffffffffu;
     buf[0] = (uint8_t)t->limit;
     buf[1] = (uint8_t)(t->limit >> 8);

@@ -2,7 +2,12 @@
 #ifndef VMXSIM_CPU_FAR_RETURN_H
 #define VMXSIM_CPU_FAR_RETURN_H
 
-#include "sim/cpu/cpu.h"
+#include "sim/cpu/segmentation.h"
+
+/* The checks of the return CS (SDM Vol. 2 RET/IRET "Operation"): a null
+ * selector #GP(0), RPL < CPL or a descriptor that is not a code segment
+ * of the right privilege #GP(selector), not present #NP(selector). */
+SimStatus cpu_far_return_cs(CpuState *cpu, uint16_t sel, Descriptor *desc) SIM_MUST_CHECK;
 
 /* Protected/IA-32e mode return to CS:RIP read from the stack; with `outer`,
  * to an outer privilege level with SS:RSP also from the frame.  Checks per

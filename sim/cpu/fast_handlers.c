@@ -30,6 +30,9 @@
 #define MASK64 UINT64_MAX
 
 #define MEM_READ(c, d, bytes, v) cpu_mem_read(c, (d)->seg, insn_ea(c, d), bytes, v)
+/* The memory destination of an ALU form: read as a write when WRITE (RMW). */
+#define MEM_READ_DST(c, d, bytes, v, WRITE)                                                        \
+    ((WRITE) ? cpu_mem_read_rmw(c, (d)->seg, insn_ea(c, d), bytes, v) : MEM_READ(c, d, bytes, v))
 #define MEM_WRITE(c, d, bytes, v) cpu_mem_write(c, (d)->seg, insn_ea(c, d), bytes, v)
 
 /* ALU: OPEXPR computes r from a and b; WRITE is 0 for CMP and TEST. */
@@ -66,7 +69,7 @@
     static SimStatus name##_mr##SZ(CpuState *c, const DecodedInsn *d)                              \
     {                                                                                              \
         uint64_t a, b = RD##SZ(c, d->op[1].reg);                                                   \
-        if (SIM_UNLIKELY(MEM_READ(c, d, SZ / 8, &a) != SIM_OK))                                    \
+        if (SIM_UNLIKELY(MEM_READ_DST(c, d, SZ / 8, &a, WRITE) != SIM_OK))                         \
             return SIM_FAULT;                                                                      \
         uint64_t r = (OPEXPR) & MASK##SZ;                                                          \
         if (WRITE && SIM_UNLIKELY(MEM_WRITE(c, d, SZ / 8, r) != SIM_OK))                           \
@@ -77,7 +80,7 @@
     static SimStatus name##_mi##SZ(CpuState *c, const DecodedInsn *d)                              \
     {                                                                                              \
         uint64_t a, b = d->imm & MASK##SZ;                                                         \
-        if (SIM_UNLIKELY(MEM_READ(c, d, SZ / 8, &a) != SIM_OK))                                    \
+        if (SIM_UNLIKELY(MEM_READ_DST(c, d, SZ / 8, &a, WRITE) != SIM_OK))                         \
             return SIM_FAULT;                                                                      \
         uint64_t r = (OPEXPR) & MASK##SZ;                                                          \
         if (WRITE && SIM_UNLIKELY(MEM_WRITE(c, d, SZ / 8, r) != SIM_OK))                           \
@@ -336,13 +339,14 @@ static SimStatus pop_r64(CpuState *c, const DecodedInsn *d)
     return SIM_OK;
 }
 
+/* The push comes before the target check, as in exec_call. */
 static SimStatus call_rel64(CpuState *c, const DecodedInsn *d)
 {
     uint64_t target = c->RIP + d->imm, sp = c->gpr[GPR_RSP] - 8;
-    if (SIM_UNLIKELY(!cpu_is_canonical(c, target)))
-        return cpu_raise_gp0(c);
     if (SIM_UNLIKELY(cpu_mem_write(c, SEG_SS, sp, 8, c->RIP) != SIM_OK))
         return SIM_FAULT;
+    if (SIM_UNLIKELY(!cpu_is_canonical(c, target)))
+        return cpu_raise_gp0(c);
     c->gpr[GPR_RSP] = sp;
     c->RIP = target;
     return SIM_OK;

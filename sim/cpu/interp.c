@@ -274,7 +274,7 @@ static SimStatus take_signals(CpuState *cpu)
         s->pending &= ~(uint32_t)SIGNAL_INTR;
         cpu_events_sample(cpu);
     }
-    return (s->pending & SIGNAL_STOP) ? SIM_STOP : SIM_OK;
+    return (s->pending & (SIGNAL_STOP | SIGNAL_DEBUG | SIGNAL_CLOCK)) ? SIM_STOP : SIM_OK;
 }
 
 SimStatus cpu_run(CpuState *cpu, uint64_t budget)
@@ -293,8 +293,9 @@ SimStatus cpu_run(CpuState *cpu, uint64_t budget)
         prev = NULL;
         if (SIM_UNLIKELY(st != SIM_OK)) {
             st = cpu_events_deliver_fault(cpu);
-        } else if (SIM_UNLIKELY(!b)) {
-            st = run_careful(cpu, end - cpu->insns); /* also a halted CPU */
+        } else if (SIM_UNLIKELY(!b) || SIM_UNLIKELY(cpu->cycles + b->cycles > cpu->deadline)) {
+            /* also a halted CPU, and a block during which a timer falls due (cpu.h deadline) */
+            st = run_careful(cpu, end - cpu->insns);
         } else {
             uint64_t before = cpu->insns;
             st = run_block(cpu, b, end - cpu->insns);

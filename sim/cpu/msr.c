@@ -4,6 +4,7 @@
  * Memory Cache Control 12); titles are quoted so either maps. */
 #include "sim/cpu/msr.h"
 
+#include "sim/cpu/apic_hooks.h"
 #include "sim/cpu/branch.h"
 #include "sim/cpu/cpu_model.h"
 #include "sim/cpu/exceptions.h"
@@ -83,16 +84,24 @@ SimStatus cpu_msr_read(CpuState *cpu, uint32_t index, uint64_t *value)
     if (vmx_capability_msr(index))
         return cpu->vmx_ops && cpu->vmx_ops->read_capability(cpu, index, value) ? SIM_OK
                                                                                 : cpu_raise_gp0(cpu);
+    if (cpu_msr_is_x2apic(index))
+        return cpu_x2apic_msr_read(cpu, index, value);
     int slot = msr_lookup(cpu, index);
     /* SDM Vol. 4 Table 2-2 (49H): IA32_PRED_CMD is write-only. */
     if (slot < 0 || msr_rows[slot].kind == MSR_WRITE_ONLY)
         return cpu_raise_gp0(cpu);
     switch (slot) {
     case MSR_SLOT_IA32_TIME_STAMP_COUNTER:
-        *value = cpu->cycles + cpu->tsc_adjust;
+        *value = cpu_tsc_read(cpu);
         return SIM_OK;
     case MSR_SLOT_IA32_TSC_ADJUST:
         *value = cpu->tsc_adjust;
+        return SIM_OK;
+    case MSR_SLOT_IA32_APIC_BASE:
+        *value = cpu_apic_base_read(cpu);
+        return SIM_OK;
+    case MSR_SLOT_IA32_TSC_DEADLINE:
+        *value = cpu_tsc_deadline_read(cpu);
         return SIM_OK;
     case MSR_SLOT_IA32_EFER:
         *value = cpu->efer;
@@ -236,14 +245,18 @@ static SimStatus write_special(CpuState *cpu, int slot, uint64_t value)
         return write_spec_ctrl(cpu, value);
     case MSR_SLOT_IA32_MISC_ENABLE:
         return write_misc_enable(cpu, value);
-    default: /* IA32_APIC_BASE: the BSP bit is read-only */
-        cpu->msr[slot] = (value & ~UINT64_C(0x100)) | (cpu->msr[slot] & 0x100);
+    case MSR_SLOT_IA32_TSC_DEADLINE:
+        cpu_tsc_deadline_write(cpu, value);
         return SIM_OK;
+    default:
+        return cpu_apic_base_write(cpu, value);
     }
 }
 
 SimStatus cpu_msr_write(CpuState *cpu, uint32_t index, uint64_t value)
 {
+    if (cpu_msr_is_x2apic(index))
+        return cpu_x2apic_msr_write(cpu, index, value);
     int slot = msr_lookup(cpu, index);
     if (slot < 0 || vmx_capability_msr(index) || (value & msr_rows[slot].reserved) || !value_valid(cpu, &msr_rows[slot], value))
         return cpu_raise_gp0(cpu);

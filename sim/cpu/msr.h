@@ -18,6 +18,14 @@
 #define MISC_ENABLE_LIMIT_CPUID_MAXVAL (UINT64_C(1) << 22)
 #define MISC_ENABLE_XD_DISABLE (UINT64_C(1) << 34)
 
+/* The TSC as RDTSC, RDTSCP and RDMSR of IA32_TSC read it: the cycle counter
+ * plus the IA32_TSC adjustment plus, in VMX non-root operation with "use TSC
+ * offsetting", the TSC offset (SDM 25.3; cpu.h tsc_offset). */
+static inline uint64_t cpu_tsc_read(const CpuState *cpu)
+{
+    return cpu->cycles + cpu->tsc_adjust + cpu->tsc_offset;
+}
+
 /* Read MSR `index`; SIM_FAULT (#GP(0) raised) when it does not exist in the
  * CPU's model or cannot be read. */
 SimStatus cpu_msr_read(CpuState *cpu, uint32_t index, uint64_t *value) SIM_MUST_CHECK;

@@ -84,6 +84,16 @@ static inline SimStatus SIM_MUST_CHECK opnd_read(CpuState *cpu, const DecodedIns
     }
 }
 
+/* The destination of a read-modify-write instruction: a memory operand is
+ * read as cpu_mem_read_rmw reads it (checked, and faulting, as a write). */
+static inline SimStatus SIM_MUST_CHECK opnd_read_rmw(CpuState *cpu, const DecodedInsn *d,
+                                                     unsigned i, uint64_t *v)
+{
+    if (d->op[i].kind == OPK_MEM)
+        return cpu_mem_read_rmw(cpu, d->seg, insn_ea(cpu, d), d->op[i].size, v);
+    return opnd_read(cpu, d, i, v);
+}
+
 static inline SimStatus SIM_MUST_CHECK opnd_write(CpuState *cpu, const DecodedInsn *d, unsigned i,
                                                   uint64_t v)
 {

@@ -271,13 +271,13 @@ SimStatus cpu_stack_ref_room(CpuState *cpu, const StackRef *st, unsigned bytes)
 
 SimStatus cpu_stack_ref_push(CpuState *cpu, StackRef *st, unsigned size, uint64_t value)
 {
-    uint64_t next = stack_ref_next(st, size), lin = next;
+    uint64_t next = stack_ref_next(st, size);
+    uint64_t lin = st->wide ? next : (st->ss.base + next) & 0xffffffffu;
     bool supervisor = seg_dpl(&st->ss) < 3;
-    if (cpu_stack_ref_room(cpu, st, size) != SIM_OK)
-        return SIM_FAULT;
-    if (!st->wide)
-        lin = (st->ss.base + next) & 0xffffffffu;
-    if (cpu_lin_write_slow(cpu, lin, size, value, supervisor) != SIM_OK)
+    /* #AC (a push on a CPL-3 stack), #SS, #PF: cpu_seg_linear's order */
+    if ((!supervisor && cpu_check_alignment(cpu, lin, size) != SIM_OK) ||
+        cpu_stack_ref_room(cpu, st, size) != SIM_OK ||
+        cpu_lin_write_slow(cpu, lin, size, value, supervisor) != SIM_OK)
         return SIM_FAULT;
     uint64_t mask = st->wide ? UINT64_MAX : ((st->ss.ar & AR_DB) ? 0xffffffffu : 0xffffu);
     st->sp = (st->sp & ~mask) | next;

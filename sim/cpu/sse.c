@@ -65,16 +65,45 @@ static unsigned operand_alignment(const DecodedInsn *d, unsigned size)
     }
 }
 
-/* Linear address of a block access, with the alignment rule applied to it
- * (the choice: the linear address, so a misaligned segment base counts). */
+/* The alignment rule, applied to the linear address (the choice: a
+ * misaligned segment base counts). */
+static SimStatus check_sse_alignment(CpuState *cpu, unsigned seg, uint64_t off, unsigned align)
+{
+    if (align && (cpu_seg_linear_unchecked(cpu, seg, off) & (align - 1)))
+        return cpu_raise_gp0(cpu);
+    return SIM_OK;
+}
+
+/* Linear address of an operand, with the alignment rule applied first: a
+ * misaligned operand addressed through RSP/RBP is #GP, not #SS, even when
+ * it is not canonical (the Intel core's order within SDM 6.9 Table 6-2
+ * class 10; docs/differential-testing.md). */
 static SimStatus block_linear(CpuState *cpu, unsigned seg, uint64_t off, unsigned size,
                               unsigned align, AccessKind kind, uint64_t *lin)
 {
-    if (cpu_seg_linear(cpu, seg, off, size, kind, lin) != SIM_OK)
+    if (check_sse_alignment(cpu, seg, off, align) != SIM_OK)
         return SIM_FAULT;
-    if (align && (*lin & (align - 1)))
-        return cpu_raise_gp0(cpu);
-    return SIM_OK;
+    return cpu_seg_linear(cpu, seg, off, size, kind, lin);
+}
+
+/* A state image (FXSAVE, FXRSTOR, XSAVE ...), in the Intel core's order
+ * (docs/differential-testing.md): a canonical first byte (#GP, #SS through
+ * SS); the alignment rule, which SDM 6.15 lets raise #AC or #GP when
+ * alignment checking is on ("depending on the processor implementation":
+ * the Intel core raises #AC for an image that is not even 4-aligned, #GP(0)
+ * for one that is); the segment checks of the whole image (a canonical
+ * last byte); then the first accesses (cpu_mem_probe_image). */
+static SimStatus image_checks(CpuState *cpu, unsigned seg, uint64_t off, unsigned size,
+                              unsigned align, AccessKind kind)
+{
+    uint64_t lin, at = cpu_seg_linear_unchecked(cpu, seg, off);
+    if (cpu_seg_check_base(cpu, seg, off) != SIM_OK)
+        return SIM_FAULT;
+    if (align && (at & (align - 1)))
+        return cpu_check_alignment(cpu, at, 4) != SIM_OK ? SIM_FAULT : cpu_raise_gp0(cpu);
+    if (cpu_seg_linear(cpu, seg, off, size, kind, &lin) != SIM_OK)
+        return SIM_FAULT;
+    return cpu_mem_probe_image(cpu, seg, off, size, 16, kind);
 }
 
 static bool within_page(uint64_t lin, unsigned size)
@@ -86,6 +115,10 @@ SimStatus sse_mem_read(CpuState *cpu, unsigned seg, uint64_t off, void *buf, uns
                        unsigned align)
 {
     uint64_t lin, v[2];
+    if (size > 16)
+        return image_checks(cpu, seg, off, size, align, ACC_READ) != SIM_OK
+                   ? SIM_FAULT
+                   : cpu_mem_read_block(cpu, seg, off, buf, size);
     if (block_linear(cpu, seg, off, size, align, ACC_READ, &lin) != SIM_OK)
         return SIM_FAULT;
     if (size <= 8) {
@@ -124,15 +157,7 @@ SimStatus sse_mem_write(CpuState *cpu, unsigned seg, uint64_t off, const void *b
 SimStatus sse_mem_probe_write(CpuState *cpu, unsigned seg, uint64_t off, unsigned size,
                               unsigned align)
 {
-    uint64_t lin, last, phys;
-    if (block_linear(cpu, seg, off, size, align, ACC_WRITE, &lin) != SIM_OK)
-        return SIM_FAULT;
-    last = lin + size - 1;
-    if (cpu->mode != MODE_LONG64)
-        last &= 0xffffffffu;
-    if (cpu_translate(cpu, lin, ACC_WRITE, false, &phys) != SIM_OK)
-        return SIM_FAULT;
-    return cpu_translate(cpu, last, ACC_WRITE, false, &phys);
+    return image_checks(cpu, seg, off, size, align, ACC_WRITE);
 }
 
 SimStatus sse_read(CpuState *cpu, const DecodedInsn *d, unsigned i, Xmm *v)
@@ -174,6 +199,12 @@ SimStatus sse_commit(CpuState *cpu, const DecodedInsn *d, unsigned i, const Xmm 
         reg_write(cpu, o->reg, o->size, v->q[0]);
         break;
     case OPK_MEM:
+        /* An MMX store (MOVD/MOVQ m, mm, MOVNTQ) sets TOP to 0 (SDM Vol. 3A
+         * 12.2) even when the write faults, the tags staying as they were:
+         * the SDM is silent on a fault; this is what the Intel core does
+         * (docs/differential-testing.md). */
+        if (sse_has_kind(d, OPK_MMX))
+            cpu->fpu.fsw &= (uint16_t)~FSW_TOP;
         st = sse_mem_write(cpu, d->seg, insn_ea(cpu, d), v, size, operand_alignment(d, size));
         break;
     default:

@@ -28,6 +28,19 @@ typedef enum VmxIntercept {
     VMX_ICPT_MOV_FROM_CR,   /* *value: the register; on SIM_OK, what the guest reads */
     VMX_ICPT_CLTS,          /* SDM 25.1.3: CR0.TS owned by the host and shadowed as 1 */
     VMX_ICPT_LMSW,          /* *value: the source operand; on SIM_OK the source to use */
+    /* SDM 25.3: RDTSCP and INVPCID exist in non-root operation only with their
+     * "enable" control; without it SIM_FAULT (#UD), before any other fault. */
+    VMX_ICPT_ENABLE,
+    VMX_ICPT_INVLPG,        /* *value: the linear address (the exit qualification) */
+    VMX_ICPT_INVPCID,       /* "INVLPG exiting" */
+    VMX_ICPT_RDTSC,         /* RDTSC and RDTSCP: "RDTSC exiting" */
+    VMX_ICPT_RDPMC,
+    VMX_ICPT_MOV_DR,        /* before the CPL #GP and CR4.DE #UD (SDM 25.1.3 MOV DR) */
+    VMX_ICPT_PAUSE,
+    VMX_ICPT_WBINVD,
+    VMX_ICPT_DESC_TABLE,    /* LGDT LIDT LLDT LTR SGDT SIDT SLDT STR, before operand accesses */
+    VMX_ICPT_IRET,          /* after IRET, also a faulting one: *value bit 0 NMI blocking before
+                             * it, bit 1 it faulted; SIM_OK (SDM 25.3 IRET) */
 } VmxIntercept;
 
 /* An event about to be delivered in VMX non-root operation (SDM 25.2
@@ -60,9 +73,27 @@ typedef struct CpuVmxOps {
      * deliver it through the IDT.  `during`: the event whose delivery
      * raised this one (IDT-vectoring information), or NULL. */
     SimStatus (*event)(CpuState *cpu, const VmxEvent *e, const VmxEvent *during);
+    /* Non-root only, at an instruction boundary on the careful path: a VM exit
+     * of SDM 25.2 / 25.5 that the VMX layer makes there (MTF, the VMX-preemption
+     * timer, NMI-window and interrupt-window exiting), given the SDM 6.9 Table 6-2
+     * class of the event the CPU would deliver next (VMX_NEXT_*).  SIM_VMEXIT or
+     * SIM_OK. */
+    SimStatus (*boundary)(CpuState *cpu, unsigned next_class);
+    /* Non-root only, halted: would boundary() make a VM exit that wakes the CPU? */
+    bool (*wakes)(const CpuState *cpu);
     /* The capability MSRs IA32_VMX_BASIC ... (index 0x480 + i); false: no such MSR. */
     bool (*read_capability)(const CpuState *cpu, uint32_t index, uint64_t *value);
 } CpuVmxOps;
+
+/* The classes of SDM 6.9 Table 6-2 that boundary() is given: the CPU's next
+ * event is a debug trap, an NMI, INTR, a code breakpoint, or none. */
+enum {
+    VMX_NEXT_DEBUG_TRAP = 4,
+    VMX_NEXT_NMI,
+    VMX_NEXT_INTR,
+    VMX_NEXT_CODE_BREAKPOINT,
+    VMX_NEXT_NONE
+};
 
 static inline bool cpu_vmx_nonroot(const CpuState *cpu) { return cpu->vmx_mode == VMX_MODE_NONROOT; }
 

@@ -22,8 +22,10 @@ static inline SimStatus SIM_MUST_CHECK cpu_probe_write(CpuState *cpu, unsigned s
     if (cpu->mode != MODE_LONG64) last &= 0xffffffffu;
     if (!(cpu->cr0 & CR0_PG)) return SIM_OK;
     if (cpu_translate(cpu, lin, ACC_WRITE, false, &phys) != SIM_OK) return SIM_FAULT;
+    /* SDM 4.7: CR2 is the faulting linear address, the first byte of the
+     * access on the second page, not the access's last byte. */
     if ((last & PAGE_MASK) != (lin & PAGE_MASK))
-        return cpu_translate(cpu, last, ACC_WRITE, false, &phys);
+        return cpu_translate(cpu, last & PAGE_MASK, ACC_WRITE, false, &phys);
     return SIM_OK;
 }
 

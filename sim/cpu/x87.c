@@ -126,10 +126,49 @@ void x87_note_insn(CpuState *cpu, const DecodedInsn *d) {
     }
 }
 
+/* M80_SIZE: an 80-bit value (FLD/FSTP m80, FBLD/FBSTP) is accessed as two
+ * parts, the 8-byte significand (or BCD digits) then the 2-byte
+ * sign-exponent, each with its own checks, so a store whose second part
+ * faults has written the first: the SDM is silent; the Intel core does so
+ * (docs/differential-testing.md).  The 8-byte part's alignment check is
+ * the m80 rule of SDM 6.15 Table 6-7 (8). */
+enum { M80_SIZE = 10, M80_LOW = 8, ENV16_BYTES = 14, SAVE16_BYTES = 94 };
+
+/* The second part of an m80 operand, at the address size. */
+static uint64_t m80_high(const CpuState *cpu, const DecodedInsn *d) {
+    return (insn_ea(cpu, d) + M80_LOW) & size_mask(d->addrsize);
+}
+
+/* An environment or state image (FLDENV ... FRSTOR): SDM 6.15 Table 6-7,
+ * "FSTENV/FLDENV Save Area, FSAVE/FRSTOR Save Area: 4 or 2, depending on
+ * operand size" (#AC, in cpu_seg_linear's order); then the Intel core's
+ * first accesses: the first field (2 or 4 bytes), the last byte
+ * (cpu_mem_probe_image). */
+static SimStatus x87_image_checks(CpuState *cpu, const DecodedInsn *d, unsigned size,
+                                  AccessKind kind) {
+    uint64_t ea = insn_ea(cpu, d);
+    unsigned field = size == ENV16_BYTES || size == SAVE16_BYTES ? 2 : 4;
+    if (cpu_seg_check_base(cpu, d->seg, ea) != SIM_OK ||
+        cpu_check_alignment(cpu, cpu_seg_linear_unchecked(cpu, d->seg, ea), field) != SIM_OK)
+        return SIM_FAULT;
+    return cpu_mem_probe_image(cpu, d->seg, ea, size, field, kind);
+}
+
 SimStatus x87_read_mem(CpuState *cpu, const DecodedInsn *d, unsigned i, void *buf) {
     unsigned size = d->op[i].size;
-    uint64_t v;
-    if (size > 8) return cpu_mem_read_block(cpu, d->seg, insn_ea(cpu, d), buf, size);
+    uint64_t v, hi;
+    if (size == M80_SIZE) {
+        if (cpu_mem_read(cpu, d->seg, insn_ea(cpu, d), M80_LOW, &v) != SIM_OK ||
+            cpu_mem_read(cpu, d->seg, m80_high(cpu, d), 2, &hi) != SIM_OK)
+            return SIM_FAULT;
+        memcpy(buf, &v, M80_LOW);
+        memcpy((uint8_t *)buf + M80_LOW, &hi, 2);
+        return SIM_OK;
+    }
+    if (size > 8)
+        return x87_image_checks(cpu, d, size, ACC_READ) != SIM_OK
+                   ? SIM_FAULT
+                   : cpu_mem_read_block(cpu, d->seg, insn_ea(cpu, d), buf, size);
     if (cpu_mem_read(cpu, d->seg, insn_ea(cpu, d), size, &v) != SIM_OK) return SIM_FAULT;
     memcpy(buf, &v, size);
     return SIM_OK;
@@ -137,8 +176,17 @@ SimStatus x87_read_mem(CpuState *cpu, const DecodedInsn *d, unsigned i, void *bu
 
 SimStatus x87_write_mem(CpuState *cpu, const DecodedInsn *d, unsigned i, const void *buf) {
     unsigned size = d->op[i].size;
-    uint64_t v = 0;
-    if (size > 8) return cpu_mem_write_block(cpu, d->seg, insn_ea(cpu, d), buf, size);
+    uint64_t v = 0, hi = 0;
+    if (size == M80_SIZE) {
+        memcpy(&v, buf, M80_LOW);
+        memcpy(&hi, (const uint8_t *)buf + M80_LOW, 2);
+        if (cpu_mem_write(cpu, d->seg, insn_ea(cpu, d), M80_LOW, v) != SIM_OK) return SIM_FAULT;
+        return cpu_mem_write(cpu, d->seg, m80_high(cpu, d), 2, hi);
+    }
+    if (size > 8)
+        return x87_image_checks(cpu, d, size, ACC_WRITE) != SIM_OK
+                   ? SIM_FAULT
+                   : cpu_mem_write_block(cpu, d->seg, insn_ea(cpu, d), buf, size);
     memcpy(&v, buf, size);
     return cpu_mem_write(cpu, d->seg, insn_ea(cpu, d), size, v);
 }

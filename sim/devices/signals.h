@@ -14,6 +14,9 @@ enum {
     SIGNAL_CODE_WRITE = 1u << 1, /* decoded code was overwritten: leave the block */
     SIGNAL_INTR = 1u << 2,     /* an interrupt line changed */
     SIGNAL_LIMIT = 1u << 3,    /* the front-end's instruction budget ran out */
+    SIGNAL_DEBUG = 1u << 4,    /* the debugger ended the run (a VMX event it stops at, sim/debug) */
+    SIGNAL_CLOCK = 1u << 5,    /* a timed device was reprogrammed: the machine ends its run
+                                * chunk to reschedule (dev_clock.h) */
 };
 
 typedef struct Signals {

@@ -20,6 +20,15 @@ bool check_PROC_RESERVED(const EntryCtx *c) { return controls_ok(c, VMX_GROUP_PR
 bool check_EXIT_RESERVED(const EntryCtx *c) { return controls_ok(c, VMX_GROUP_EXIT, F(EXIT_CONTROLS)); }
 bool check_ENTRY_RESERVED(const EntryCtx *c) { return controls_ok(c, VMX_GROUP_ENTRY, F(ENTRY_CONTROLS)); }
 
+/* SDM 26.2.1.1: "If the activate secondary controls primary processor-based
+ * VM-execution control is 0, no checks are performed on the secondary
+ * processor-based VM-execution controls." */
+bool check_PROC2_RESERVED(const EntryCtx *c)
+{
+    return !CTL(PROC_BASED_CONTROLS, PROC, ACTIVATE_SECONDARY_CONTROLS) ||
+           controls_ok(c, VMX_GROUP_PROC2, F(SECONDARY_PROC_BASED_CONTROLS));
+}
+
 bool check_CR3_TARGET_COUNT(const EntryCtx *c) { return F(CR3_TARGET_COUNT) <= VMX_CR3_TARGET_COUNT; }
 
 bool check_IO_BITMAP_A_ADDRESS(const EntryCtx *c)
@@ -35,6 +44,23 @@ bool check_IO_BITMAP_B_ADDRESS(const EntryCtx *c)
 bool check_MSR_BITMAP_ADDRESS(const EntryCtx *c)
 {
     return !CTL(PROC_BASED_CONTROLS, PROC, USE_MSR_BITMAPS) || page_addr_ok(F(MSR_BITMAP));
+}
+
+bool check_VIRTUAL_NMIS(const EntryCtx *c)
+{
+    return CTL(PIN_BASED_CONTROLS, PIN, NMI_EXITING) || !CTL(PIN_BASED_CONTROLS, PIN, VIRTUAL_NMIS);
+}
+
+bool check_NMI_WINDOW_EXITING(const EntryCtx *c)
+{
+    return CTL(PIN_BASED_CONTROLS, PIN, VIRTUAL_NMIS) ||
+           !CTL(PROC_BASED_CONTROLS, PROC, NMI_WINDOW_EXITING);
+}
+
+bool check_EXIT_SAVE_PREEMPTION_TIMER(const EntryCtx *c)
+{
+    return CTL(PIN_BASED_CONTROLS, PIN, ACTIVATE_PREEMPTION_TIMER) ||
+           !CTL(EXIT_CONTROLS, EXIT, SAVE_VMX_PREEMPTION_TIMER_VALUE);
 }
 
 bool check_EXIT_MSR_STORE_ADDRESS(const EntryCtx *c)
@@ -57,10 +83,10 @@ static bool injecting(const EntryCtx *c) { return (F(ENTRY_INTERRUPTION_INFO) & 
 static unsigned inj_type(const EntryCtx *c) { return INJ_TYPE(F(ENTRY_INTERRUPTION_INFO)); }
 static unsigned inj_vector(const EntryCtx *c) { return INJ_VECTOR(F(ENTRY_INTERRUPTION_INFO)); }
 
-/* Type 7 needs the monitor trap flag, which vmxsim does not offer yet. */
 bool check_INJECT_TYPE(const EntryCtx *c)
 {
-    return !injecting(c) || (inj_type(c) != 1 && inj_type(c) != INJ_OTHER);
+    bool mtf = vmx_caps_allows(&c->vmx->caps, VMXC_PROC_MONITOR_TRAP_FLAG);
+    return !injecting(c) || (inj_type(c) != 1 && (inj_type(c) != INJ_OTHER || mtf));
 }
 
 bool check_INJECT_NMI_VECTOR(const EntryCtx *c)
@@ -71,6 +97,11 @@ bool check_INJECT_NMI_VECTOR(const EntryCtx *c)
 bool check_INJECT_EXCEPTION_VECTOR(const EntryCtx *c)
 {
     return !injecting(c) || inj_type(c) != INJ_HW_EXC || inj_vector(c) <= 31;
+}
+
+bool check_INJECT_OTHER_VECTOR(const EntryCtx *c)
+{
+    return !injecting(c) || inj_type(c) != INJ_OTHER || inj_vector(c) == 0;
 }
 
 /* Unrestricted guest is not offered, so "CR0.PE = 1" is the guest CR0 field's PE. */

@@ -8,6 +8,7 @@ enum {
     INTR_STI = 1u << 0,
     INTR_MOV_SS = 1u << 1,
     INTR_SMI = 1u << 2,
+    INTR_NMI = 1u << 3,
     INTR_ENCLAVE = 1u << 4,
     INTR_RESERVED = ~0x1fu,
 };
@@ -90,6 +91,12 @@ bool check_GUEST_INTR_SMI(const EntryCtx *c) { return !(intr(c) & INTR_SMI); }
 bool check_GUEST_INTR_NMI_STI(const EntryCtx *c)
 {
     return !injects(c, EVENT_TYPE_NMI) || !(intr(c) & INTR_STI);
+}
+
+bool check_GUEST_INTR_VIRTUAL_NMI(const EntryCtx *c)
+{
+    return !CTL(PIN_BASED_CONTROLS, PIN, VIRTUAL_NMIS) || !injects(c, EVENT_TYPE_NMI) ||
+           !(intr(c) & INTR_NMI);
 }
 
 /* Bit 4 needs CPUID.(EAX=07H,ECX=0):EBX.SGX[bit 2], which no model sets. */

@@ -236,6 +236,7 @@ SimStatus vmx_intercept(CpuState *cpu, const DecodedInsn *d, VmxIntercept what, 
     case VMX_ICPT_MOV_FROM_CR: return mov_from_cr(cpu, v, d, value);
     case VMX_ICPT_CLTS: return clts(cpu, v, d, value);
     case VMX_ICPT_LMSW: return lmsw(cpu, v, d, value);
+    case VMX_ICPT_IRET: return vmx_iret(cpu, v, *value);
+    default: return vmx_intercept_insn(cpu, v, d, what, value); /* nonroot_insn.c */
     }
-    return SIM_OK;
 }

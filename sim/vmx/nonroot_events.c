@@ -72,15 +72,25 @@ static SimStatus soft_exception_event(CpuState *cpu, VmxCpu *v, const VmxEvent *
     return vmx_vm_exit(cpu, v, EXIT_REASON_EXCEPTION_NMI, 0);
 }
 
+/* SDM 27.2.3 "Information About NMI Unblocking Due to IRET": bit 12 of the
+ * VM-exit interruption information is 1 when the exit is caused by a fault
+ * of an IRET that removed blocking by NMI or virtual-NMI blocking (vmx_iret;
+ * undefined with "NMI exiting" = 1 and "virtual NMIs" = 0, where IRET
+ * removes none). */
+#define INFO_NMI_UNBLOCKED_BY_IRET (UINT32_C(1) << 12)
+
 static SimStatus exception_event(CpuState *cpu, VmxCpu *v, const VmxEvent *e, const VmxEvent *during)
 {
+    bool unblocked = v->iret_unblocked && !during;
+    v->iret_unblocked = false;
     if (v->skip_bitmap_once) { /* the injected exception itself (SDM 26.6.1) */
         v->skip_bitmap_once = false;
         return SIM_OK;
     }
     if (!exception_exits(v, e))
         return SIM_OK;
-    vmcs_set(v, VMCS_EXIT_INTERRUPTION_INFO, event_info(e->vector, TYPE_HW_EXCEPTION, e->has_error));
+    uint32_t info = event_info(e->vector, TYPE_HW_EXCEPTION, e->has_error);
+    vmcs_set(v, VMCS_EXIT_INTERRUPTION_INFO, info | (unblocked ? INFO_NMI_UNBLOCKED_BY_IRET : 0));
     vmcs_set(v, VMCS_EXIT_INTERRUPTION_ERROR_CODE, e->error);
     set_vectoring(v, during);
     return vmx_vm_exit(cpu, v, EXIT_REASON_EXCEPTION_NMI, exception_qualification(cpu, e));
@@ -127,4 +137,25 @@ SimStatus vmx_event(CpuState *cpu, const VmxEvent *e, const VmxEvent *during)
         set_vectoring(v, NULL);
         return vmx_vm_exit(cpu, v, EXIT_REASON_TRIPLE_FAULT, 0);
     }
+}
+
+/* SDM 25.3 IRET: with "NMI exiting" = 0 IRET removes blocking by NMI as
+ * usual; with "NMI exiting" = 1 it does not affect it; with "virtual NMIs"
+ * = 1 it removes virtual-NMI blocking.  "The unblocking of NMIs or virtual
+ * NMIs specified above occurs even if IRET causes a fault" (the CPU's IRET
+ * unblocks only when it completes). */
+SimStatus vmx_iret(CpuState *cpu, VmxCpu *v, uint64_t state)
+{
+    uint64_t pin = v->field[VMCS_PIN_BASED_CONTROLS];
+    bool before = state & 1, faulted = state & 2;
+    if (pin & VMX_PIN_VIRTUAL_NMIS) {
+        v->iret_unblocked = faulted && v->vnmi_blocked;
+        v->vnmi_blocked = false;
+    } else if (pin & VMX_PIN_NMI_EXITING) {
+        cpu->nmi_blocked = before;
+    } else {
+        v->iret_unblocked = faulted && before;
+        cpu->nmi_blocked = false;
+    }
+    return SIM_OK;
 }

@@ -101,7 +101,10 @@ static SimStatus inject_event(CpuState *cpu, VmxCpu *v)
 {
     uint32_t info = (uint32_t)v->field[VMCS_ENTRY_INTERRUPTION_INFO];
     unsigned vector = info & 0xff, type = (info >> 8) & 7;
-    cpu->activity = ACTIVITY_ACTIVE; /* SDM 26.6.2: injection leaves HLT */
+    if (type == 7)
+        return SIM_OK; /* SDM 26.6.2: a pending MTF VM exit (vmx_boundary_start) */
+    cpu->activity = ACTIVITY_ACTIVE; /* SDM 26.7.2: a vectoring VM entry leaves HLT */
+    cpu->sti_shadow = cpu->movss_shadow = false; /* SDM 26.7.1: and has no STI or MOV-SS blocking */
     v->injecting = true;
     SimStatus st;
     if (type == 3) { /* hardware exception */
@@ -112,7 +115,9 @@ static SimStatus inject_event(CpuState *cpu, VmxCpu *v)
         st = cpu_deliver_fault(cpu);
         v->skip_bitmap_once = false;
     } else {
-        if (type == 2)
+        if (type == 2 && (v->field[VMCS_PIN_BASED_CONTROLS] & VMX_PIN_VIRTUAL_NMIS))
+            v->vnmi_blocked = true; /* SDM 26.6.1.1: virtual-NMI blocking */
+        else if (type == 2)
             cpu->nmi_blocked = true;
         bool soft = type == 4 || type == 6;
         if (type >= 4) /* software events push the RIP after the instruction */
@@ -123,6 +128,29 @@ static SimStatus inject_event(CpuState *cpu, VmxCpu *v)
     }
     v->injecting = false;
     return st == SIM_VMEXIT || st == SIM_SHUTDOWN ? st : SIM_OK;
+}
+
+/* SDM 26.7.1: with "virtual NMIs" = 1, bit 3 of the interruptibility state
+ * is virtual-NMI blocking, and NMIs are not blocked in non-root operation. */
+static void load_nmi_blocking(CpuState *cpu, VmxCpu *v)
+{
+    v->vnmi_blocked = false;
+    v->iret_unblocked = false;
+    if (v->field[VMCS_PIN_BASED_CONTROLS] & VMX_PIN_VIRTUAL_NMIS) {
+        v->vnmi_blocked = cpu->nmi_blocked;
+        cpu->nmi_blocked = false;
+    }
+}
+
+/* What non-root operation starts with: the NMI blocking above, the TSC
+ * offset RDTSC, RDTSCP and RDMSR add with "use TSC offsetting" (SDM 25.3),
+ * and the boundary exits (VMX-preemption timer, MTF, windows). */
+static void start_nonroot(CpuState *cpu, VmxCpu *v)
+{
+    load_nmi_blocking(cpu, v);
+    bool offset = v->field[VMCS_PROC_BASED_CONTROLS] & VMX_PROC_USE_TSC_OFFSETTING;
+    cpu->tsc_offset = offset ? v->field[VMCS_TSC_OFFSET] : 0;
+    vmx_boundary_start(cpu, v);
 }
 
 static SimStatus check_failure(CpuState *cpu, VmxCpu *v, EntryCheckId id, VmxInsnError *fail)
@@ -150,6 +178,7 @@ SimStatus vmx_vm_entry(CpuState *cpu, VmxCpu *v, bool launch, VmxInsnError *fail
         v->last_failure = (EntryFailure){ENTRY_CHECK_NONE, bad};
         return entry_failure(cpu, v, EXIT_REASON_ENTRY_FAILURE_MSR_LOADING, bad);
     }
+    start_nonroot(cpu, v);
     v->entries++;
     v->checks.dirty = 0;
     v->last_failure = (EntryFailure){ENTRY_CHECK_NONE, 0};

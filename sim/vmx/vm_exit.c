@@ -34,10 +34,13 @@ static void save_guest_regs(CpuState *cpu, VmxCpu *v)
 }
 
 /* SDM 24.4.2 "Guest Non-Register State": interruptibility bits 0 STI,
- * 1 MOV SS, 3 NMI blocking. */
-static uint64_t interruptibility(const CpuState *cpu)
+ * 1 MOV SS, 3 NMI blocking; 27.3.4: with "virtual NMIs" bit 3 is
+ * virtual-NMI blocking. */
+static uint64_t interruptibility(const CpuState *cpu, const VmxCpu *v)
 {
-    return (cpu->sti_shadow ? 1u : 0) | (cpu->movss_shadow ? 2u : 0) | (cpu->nmi_blocked ? 8u : 0) |
+    bool virtual_nmis = v->field[VMCS_PIN_BASED_CONTROLS] & VMX_PIN_VIRTUAL_NMIS;
+    bool nmi = virtual_nmis ? v->vnmi_blocked : cpu->nmi_blocked;
+    return (cpu->sti_shadow ? 1u : 0) | (cpu->movss_shadow ? 2u : 0) | (nmi ? 8u : 0) |
            cpu->ev.blocking_at_start;
 }
 
@@ -49,7 +52,7 @@ static void save_guest_state(CpuState *cpu, VmxCpu *v)
     vmcs_set(v, VMCS_GUEST_RIP, cpu->RIP);
     vmcs_set(v, VMCS_GUEST_RSP, cpu->gpr[GPR_RSP]);
     vmcs_set(v, VMCS_GUEST_RFLAGS, cpu_get_rflags(cpu));
-    vmcs_set(v, VMCS_GUEST_INTERRUPTIBILITY_STATE, interruptibility(cpu));
+    vmcs_set(v, VMCS_GUEST_INTERRUPTIBILITY_STATE, interruptibility(cpu, v));
     vmcs_set(v, VMCS_GUEST_ACTIVITY_STATE, cpu->activity);
     vmcs_set(v, VMCS_GUEST_PENDING_DEBUG_EXCEPTIONS, cpu->ev.dr6_pending & 0x400fu);
 }
@@ -146,6 +149,8 @@ SimStatus vmx_vm_exit(CpuState *cpu, VmxCpu *v, uint32_t reason, uint64_t qualif
     vmcs_set(v, VMCS_ENTRY_INTERRUPTION_INFO, v->field[VMCS_ENTRY_INTERRUPTION_INFO] & 0x7fffffffu);
     vmcs_set(v, VMCS_EXIT_REASON, reason);
     vmcs_set(v, VMCS_EXIT_QUALIFICATION, qualification);
+    cpu->tsc_offset = 0; /* SDM 25.3: the offset applies in non-root operation only */
+    vmx_boundary_stop(cpu, v, !(reason & EXIT_REASON_ENTRY_FAILURE_BIT));
     if (!(reason & EXIT_REASON_ENTRY_FAILURE_BIT)) {
         save_guest_state(cpu, v);
         if (!store_msrs(cpu, v))
@@ -170,6 +175,7 @@ SimStatus vmx_exit_for_insn(CpuState *cpu, VmxCpu *v, const DecodedInsn *d, uint
     if (cpu->mode != MODE_LONG64)
         cpu->RIP &= 0xffffffffu;
     vmcs_set(v, VMCS_EXIT_INSTRUCTION_LENGTH, d->len);
+    vmcs_set(v, VMCS_EXIT_INTERRUPTION_INFO, 0); /* SDM 27.2.2: not valid */
     vmcs_set(v, VMCS_IDT_VECTORING_INFO, 0);
     return vmx_vm_exit(cpu, v, reason, qualification);
 }

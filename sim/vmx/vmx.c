@@ -15,6 +15,8 @@ static const CpuVmxOps vmx_hooks = {
     .instruction = vmx_instruction,
     .intercept = vmx_intercept,
     .event = vmx_event,
+    .boundary = vmx_boundary,
+    .wakes = vmx_wakes,
     .read_capability = read_capability,
 };
 

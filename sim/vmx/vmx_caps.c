@@ -11,19 +11,45 @@
 #define EXIT_DEFAULT1 UINT64_C(0x00036dff)  /* bits 0-8, 10, 11, 13, 14, 16, 17 */
 #define ENTRY_DEFAULT1 UINT64_C(0x000011ff) /* bits 0-8, 12 */
 
-/* The controls vmxsim implements (issue 5's set; the rest of chapter 25
- * follows in later work and joins this list as it lands). */
+/* The controls vmxsim implements (docs/vmx.md; the rest of chapter 25
+ * joins this list as it lands). */
 static const VmxControlId implemented[] = {
-    VMXC_PIN_EXTERNAL_INTERRUPT_EXITING, VMXC_PIN_NMI_EXITING,
-    VMXC_PROC_HLT_EXITING, VMXC_PROC_CR3_LOAD_EXITING, VMXC_PROC_CR3_STORE_EXITING,
-    VMXC_PROC_CR8_LOAD_EXITING, VMXC_PROC_CR8_STORE_EXITING,
-    VMXC_PROC_UNCONDITIONAL_IO_EXITING, VMXC_PROC_USE_IO_BITMAPS, VMXC_PROC_USE_MSR_BITMAPS,
+    VMXC_PIN_EXTERNAL_INTERRUPT_EXITING, VMXC_PIN_NMI_EXITING, VMXC_PIN_VIRTUAL_NMIS,
+    VMXC_PIN_ACTIVATE_PREEMPTION_TIMER,
+    VMXC_PROC_INTERRUPT_WINDOW_EXITING, VMXC_PROC_USE_TSC_OFFSETTING, VMXC_PROC_HLT_EXITING,
+    VMXC_PROC_INVLPG_EXITING, VMXC_PROC_MWAIT_EXITING, VMXC_PROC_RDPMC_EXITING,
+    VMXC_PROC_RDTSC_EXITING, VMXC_PROC_CR3_LOAD_EXITING, VMXC_PROC_CR3_STORE_EXITING,
+    VMXC_PROC_CR8_LOAD_EXITING, VMXC_PROC_CR8_STORE_EXITING, VMXC_PROC_NMI_WINDOW_EXITING,
+    VMXC_PROC_MOV_DR_EXITING, VMXC_PROC_UNCONDITIONAL_IO_EXITING, VMXC_PROC_USE_IO_BITMAPS,
+    VMXC_PROC_MONITOR_TRAP_FLAG, VMXC_PROC_USE_MSR_BITMAPS, VMXC_PROC_MONITOR_EXITING,
+    VMXC_PROC_PAUSE_EXITING, VMXC_PROC_ACTIVATE_SECONDARY_CONTROLS,
+    VMXC_PROC2_DESCRIPTOR_TABLE_EXITING, VMXC_PROC2_ENABLE_RDTSCP, VMXC_PROC2_WBINVD_EXITING,
+    VMXC_PROC2_ENABLE_INVPCID,
     VMXC_EXIT_SAVE_DEBUG_CONTROLS, VMXC_EXIT_HOST_ADDRESS_SPACE_SIZE,
     VMXC_EXIT_ACKNOWLEDGE_INTERRUPT_ON_EXIT, VMXC_EXIT_SAVE_IA32_PAT, VMXC_EXIT_LOAD_IA32_PAT,
-    VMXC_EXIT_SAVE_IA32_EFER, VMXC_EXIT_LOAD_IA32_EFER,
+    VMXC_EXIT_SAVE_IA32_EFER, VMXC_EXIT_LOAD_IA32_EFER, VMXC_EXIT_SAVE_VMX_PREEMPTION_TIMER_VALUE,
     VMXC_ENTRY_LOAD_DEBUG_CONTROLS, VMXC_ENTRY_IA32E_MODE_GUEST, VMXC_ENTRY_LOAD_IA32_PAT,
     VMXC_ENTRY_LOAD_IA32_EFER,
 };
+
+/* "Enable" controls of instructions a model may lack (SDM 25.3): offered
+ * only when the model has the instruction. */
+static const struct {
+    VmxControlId control;
+    CpuFeature feature;
+} needs_feature[] = {
+    {VMXC_PROC2_ENABLE_RDTSCP, FEAT_RDTSCP},
+    {VMXC_PROC2_ENABLE_INVPCID, FEAT_INVPCID},
+};
+
+static bool offered(const CpuModel *m, VmxControlId id)
+{
+    for (unsigned i = 0; i < SIM_ARRAY_SIZE(needs_feature); i++) {
+        if (needs_feature[i].control == id)
+            return cpu_model_has(m, needs_feature[i].feature);
+    }
+    return true;
+}
 
 /* SDM A.3.1-A.5: in the TRUE MSRs these default1 controls may be 0, since
  * vmxsim implements their 0-setting (CR3-load/store exiting, save/load
@@ -42,7 +68,7 @@ static uint64_t true_may_clear(VmxGroup g)
     }
 }
 
-static void init_controls(VmxCaps *c)
+static void init_controls(VmxCaps *c, const CpuModel *m)
 {
     static const uint64_t default1[VMX_GROUP_COUNT] = {
         [VMX_GROUP_PIN] = PIN_DEFAULT1, [VMX_GROUP_PROC] = PROC_DEFAULT1,
@@ -54,7 +80,8 @@ static void init_controls(VmxCaps *c)
     }
     for (unsigned i = 0; i < SIM_ARRAY_SIZE(implemented); i++) {
         const VmxControlInfo *ci = &vmx_control_info[implemented[i]];
-        c->allowed1[ci->group] |= UINT64_C(1) << ci->bit;
+        if (offered(m, implemented[i]))
+            c->allowed1[ci->group] |= UINT64_C(1) << ci->bit;
     }
 }
 
@@ -69,14 +96,14 @@ bool vmx_caps_allows(const VmxCaps *c, VmxControlId id)
 void vmx_caps_init(VmxCaps *c, const CpuModel *m)
 {
     memset(c, 0, sizeof(*c));
-    init_controls(c);
-    /* SDM A.6: bit 5 (EFER.LMA is stored into "IA-32e mode guest" on VM
-     * exits), activity states HLT (bit 6) and shutdown (bit 7), four
-     * CR3-target values, N = 0 for MSR lists; no VMX-preemption timer
-     * (bits 4:0 meaningless), no VMWRITE to exit-information fields (bit 29
-     * = 0), no zero-length software-event injection (bit 30 = 0). */
-    c->misc = (UINT64_C(1) << 5) | (UINT64_C(1) << 6) | (UINT64_C(1) << 7) |
-              ((uint64_t)VMX_CR3_TARGET_COUNT << 16);
+    init_controls(c, m);
+    /* SDM A.6: the VMX-preemption timer's rate (bits 4:0), bit 5 (EFER.LMA
+     * is stored into "IA-32e mode guest" on VM exits), activity states HLT
+     * (bit 6) and shutdown (bit 7), four CR3-target values, N = 0 for MSR
+     * lists; no VMWRITE to exit-information fields (bit 29 = 0), no
+     * zero-length software-event injection (bit 30 = 0). */
+    c->misc = VMX_PREEMPTION_TIMER_RATE | (UINT64_C(1) << 5) | (UINT64_C(1) << 6) |
+              (UINT64_C(1) << 7) | ((uint64_t)VMX_CR3_TARGET_COUNT << 16);
     /* SDM A.7 "VMX-Fixed Bits in CR0": PE, NE and PG fixed to 1; bits 63:32 are 0. */
     c->cr0_fixed0 = UINT64_C(0x80000021);
     c->cr0_fixed1 = UINT64_C(0xffffffff);
@@ -118,10 +145,12 @@ bool vmx_caps_read_msr(const VmxCaps *c, uint32_t index, uint64_t *value)
     case 0x489: *value = c->cr4_fixed1; return true;
     /* SDM A.9 "VMCS Enumeration": bits 9:1 the highest field index. */
     case 0x48a: *value = (uint64_t)vmcs_highest_index(c->field_exists) << 1; return true;
-    /* SDM A.3.3: IA32_VMX_PROCBASED_CTLS2 exists only with the 1-setting of
-     * "activate secondary controls"; A.10 EPT_VPID_CAP, A.11 VMFUNC and
-     * PROCBASED3 likewise need controls vmxsim does not offer yet. */
-    case 0x48b: case 0x48c: case 0x491: case 0x492:
+    /* SDM A.3.3: IA32_VMX_PROCBASED_CTLS2 exists with the 1-setting of
+     * "activate secondary controls" (offered); the secondary controls have
+     * no default1 bits.  A.10 EPT_VPID_CAP, A.11 VMFUNC and PROCBASED3 need
+     * controls vmxsim does not offer yet. */
+    case 0x48b: *value = control_msr(c, VMX_GROUP_PROC2, true); return true;
+    case 0x48c: case 0x491: case 0x492:
         return false;
     case 0x48d: *value = control_msr(c, VMX_GROUP_PIN, true); return true;
     case 0x48e: *value = control_msr(c, VMX_GROUP_PROC, true); return true;

@@ -21,6 +21,8 @@
 /* SDM A.6 "Miscellaneous Data": bits 24:16 CR3-target values; 27:25 N, with
  * 512 * (N + 1) the recommended maximum MSR-list length. */
 #define VMX_CR3_TARGET_COUNT 4u
+/* Bits 4:0: the VMX-preemption timer counts down each time TSC bit 5 changes. */
+#define VMX_PREEMPTION_TIMER_RATE 5u
 #define VMX_MSR_LIST_MAX 512u
 
 typedef struct VmxCaps {

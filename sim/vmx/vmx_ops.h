@@ -35,6 +35,20 @@ SimStatus vmx_exit_for_insn(CpuState *cpu, VmxCpu *v, const DecodedInsn *d, uint
 uint32_t vmx_insn_info_mem(const DecodedInsn *d);
 /* nonroot.c: the hooks of vmx_hooks.h for VMX non-root operation (SDM chapter 25). */
 SimStatus vmx_intercept(CpuState *cpu, const DecodedInsn *d, VmxIntercept what, uint64_t *value);
+/* nonroot_insn.c: the instruction exits of the processor-based controls
+ * (INVLPG ... descriptor-table exiting) and the "enable" #UDs. */
+SimStatus vmx_intercept_insn(CpuState *cpu, VmxCpu *v, const DecodedInsn *d, VmxIntercept what,
+                             uint64_t *value);
+/* nonroot_events.c: events (SDM 25.2), and IRET's NMI blocking (25.3;
+ * state: bit 0 blocking by NMI before the IRET, bit 1 it faulted). */
 SimStatus vmx_event(CpuState *cpu, const VmxEvent *e, const VmxEvent *during);
+SimStatus vmx_iret(CpuState *cpu, VmxCpu *v, uint64_t state);
+/* nonroot_boundary.c: the VM exits at instruction boundaries (vmx_hooks.h
+ * boundary, wakes); what VM entry starts and VM exit stops of them. */
+SimStatus vmx_boundary(CpuState *cpu, unsigned next_class);
+bool vmx_wakes(const CpuState *cpu);
+void vmx_boundary_start(CpuState *cpu, VmxCpu *v);
+/* save: a VM exit (not a VM-entry failure) saving the timer value, if asked. */
+void vmx_boundary_stop(CpuState *cpu, VmxCpu *v, bool save);
 
 #endif

@@ -7,6 +7,7 @@
 #include "check_main.h"
 #include "gp_support.h"
 #include "sim/cpu/exceptions.h"
+#include "sim/mem/paging.h"
 
 #define EXIT_CODE 0xb0, 0x11, 0xe6, 0xf4 /* mov al, 0x11; out 0xf4, al */
 
@@ -179,6 +180,177 @@ START_TEST(test_ac_popf_switches_checking)
 }
 END_TEST
 
+/* ---- the order of #AC among the other faults, and the data types
+ * checked (the Intel core's behaviour, docs/differential-testing.md) ---- */
+
+#define NOT_PRESENT_PAGE 0x4000u /* the page after GP_DATA */
+
+/* The 64-bit CPL-3 machine with the page after GP_DATA not present. */
+static Machine *ac_long64_hole(bool ac)
+{
+    Machine *m = ac_long64_user();
+    gp_set_pte(m, NOT_PRESENT_PAGE, 0);
+    if (!ac)
+        cpu_set_rflags(&m->cpu, RFLAGS_FIXED1 | RFLAGS_IOPL);
+    return m;
+}
+
+/* A misaligned access that would also #PF takes #AC: the alignment check
+ * comes before the page walk.  Without checking it is the #PF. */
+START_TEST(test_ac_comes_before_page_fault)
+{
+    static const uint8_t load[] = {0x8b, 0x04, 0x25, 0xfe, 0x3f, 0x00, 0x00}; /* mov eax, [0x3ffe] */
+    Machine *m = ac_long64_hole(true);
+    gp_assert_fault(m, run_access(m, load, sizeof(load)), EXC_AC, 0);
+    machine_destroy(m);
+    m = ac_long64_hole(false);
+    gp_assert_fault(m, run_access(m, load, sizeof(load)), EXC_PF, PF_U);
+    ck_assert_uint_eq(m->cpu.fault.address, NOT_PRESENT_PAGE);
+    machine_destroy(m);
+}
+END_TEST
+
+/* 64-bit mode: a non-canonical first byte is #GP before #AC; a misaligned
+ * operand whose last byte only is beyond the canonical boundary is #AC
+ * (#GP without checking). */
+START_TEST(test_ac_canonical_first_byte_then_ac_then_last_byte)
+{
+    static const uint8_t load[] = {0x8b, 0x03}; /* mov eax, [rbx] */
+    static const struct {
+        uint64_t rbx;
+        bool ac;
+        unsigned vector;
+    } cases[] = {
+        {UINT64_C(0x800000000001), true, EXC_GP},
+        {UINT64_C(0x7ffffffffffe), true, EXC_AC},
+        {UINT64_C(0x7ffffffffffe), false, EXC_GP},
+    };
+    for (unsigned i = 0; i < SIM_ARRAY_SIZE(cases); i++) {
+        Machine *m = ac_long64_hole(cases[i].ac);
+        m->cpu.gpr[GPR_RBX] = cases[i].rbx;
+        gp_assert_fault(m, run_access(m, load, sizeof(load)), cases[i].vector, 0);
+        machine_destroy(m);
+    }
+}
+END_TEST
+
+/* A write to a code segment (a CS override) is #GP(0) before #AC. */
+START_TEST(test_ac_code_segment_write_gp_first)
+{
+    static const uint8_t cs_store[] = {0x2e, 0xa3, 0x01, 0x30, 0x00, 0x00}; /* mov cs:[DATA+1], eax */
+    static const uint8_t ds_store[] = {0xa3, 0x01, 0x30, 0x00, 0x00};       /* mov [DATA+1], eax */
+    Machine *m = ac_machine(true, true, 3);
+    gp_assert_fault(m, run_access(m, cs_store, sizeof(cs_store)), EXC_GP, 0);
+    machine_destroy(m);
+    m = ac_machine(true, true, 3);
+    gp_assert_fault(m, run_access(m, ds_store, sizeof(ds_store)), EXC_AC, 0);
+    machine_destroy(m);
+}
+END_TEST
+
+/* ENTER checks a write at its final stack pointer (SDM Vol. 2 ENTER):
+ * that check includes the alignment of an operand-sized access. */
+START_TEST(test_ac_enter_final_rsp)
+{
+    static const uint8_t enter3[] = {0xc8, 0x03, 0x00, 0x00}; /* enter 3, 0 */
+    static const uint8_t enter8[] = {0xc8, 0x08, 0x00, 0x00}; /* enter 8, 0 */
+    Machine *m = ac_long64_user();
+    m->cpu.gpr[GPR_RSP] = 0x7800;
+    gp_assert_fault(m, run_access(m, enter3, sizeof(enter3)), EXC_AC, 0);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RSP], 0x7800);
+    machine_destroy(m);
+    m = ac_long64_user();
+    m->cpu.gpr[GPR_RSP] = 0x7800;
+    ck_assert_int_eq(run_access(m, enter8, sizeof(enter8)), STOP_GUEST_EXIT);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RSP], 0x7800 - 16);
+    machine_destroy(m);
+}
+END_TEST
+
+/* PUSH Sreg: with a 32-bit operand size only the selector is written (a
+ * word: 2-aligned is enough); with a 64-bit one the zero-extended
+ * selector fills the slot (a quadword). */
+START_TEST(test_ac_push_segment_register)
+{
+    static const uint8_t push_ds[] = {0x1e};       /* push ds (32-bit mode) */
+    static const uint8_t push_fs[] = {0x0f, 0xa0}; /* push fs (64-bit mode) */
+    Machine *m = ac_machine(true, true, 3);
+    m->cpu.gpr[GPR_RSP] = 0x7ffe;
+    ck_assert_int_eq(run_access(m, push_ds, sizeof(push_ds)), STOP_GUEST_EXIT);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RSP], 0x7ffa);
+    machine_destroy(m);
+    m = ac_long64_user();
+    m->cpu.gpr[GPR_RSP] = 0x7ffc;
+    gp_assert_fault(m, run_access(m, push_fs, sizeof(push_fs)), EXC_AC, 0);
+    machine_destroy(m);
+    m = ac_long64_user();
+    m->cpu.gpr[GPR_RSP] = 0x7ff8;
+    ck_assert_int_eq(run_access(m, push_fs, sizeof(push_fs)), STOP_GUEST_EXIT);
+    machine_destroy(m);
+}
+END_TEST
+
+/* 16-byte SSE operands are not alignment-checked (MOVUPS: SDM 6.15 leaves
+ * it to the implementation; the Intel core does not check); an 8-byte one
+ * is, as a quadword. */
+START_TEST(test_ac_sse_16_byte_unchecked_8_byte_checked)
+{
+    static const uint8_t movups[] = {0x0f, 0x10, 0x04, 0x25, 0x04, 0x30, 0x00, 0x00};
+    static const uint8_t movq[] = {0xf3, 0x0f, 0x7e, 0x04, 0x25, 0x04, 0x30, 0x00, 0x00};
+    Machine *m = ac_long64_user();
+    m->cpu.cr4 |= CR4_OSFXSR;
+    ck_assert_int_eq(run_access(m, movups, sizeof(movups)), STOP_GUEST_EXIT);
+    gp_assert_fault(m, run_access(m, movq, sizeof(movq)), EXC_AC, 0);
+    machine_destroy(m);
+}
+END_TEST
+
+/* SDM 6.15 Table 6-7: an FSTENV/FLDENV save area must be 4-aligned with a
+ * 32-bit operand size, 2-aligned with a 16-bit one (not 8). */
+START_TEST(test_ac_x87_environment_by_operand_size)
+{
+    static const struct {
+        uint8_t insn[9];
+        size_t n;
+        bool faults;
+    } cases[] = {
+        {{0xd9, 0x34, 0x25, 0x04, 0x30, 0x00, 0x00}, 7, false},      /* fnstenv [DATA+4] */
+        {{0xd9, 0x34, 0x25, 0x02, 0x30, 0x00, 0x00}, 7, true},       /* fnstenv [DATA+2] */
+        {{0x66, 0xd9, 0x34, 0x25, 0x02, 0x30, 0x00, 0x00}, 8, false}, /* 16-bit image */
+        {{0x66, 0xd9, 0x34, 0x25, 0x01, 0x30, 0x00, 0x00}, 8, true},
+    };
+    for (unsigned i = 0; i < SIM_ARRAY_SIZE(cases); i++) {
+        Machine *m = ac_long64_user();
+        MachineStop st = run_access(m, cases[i].insn, cases[i].n);
+        if (cases[i].faults)
+            gp_assert_fault(m, st, EXC_AC, 0);
+        else
+            ck_assert_int_eq(st, STOP_GUEST_EXIT);
+        machine_destroy(m);
+    }
+}
+END_TEST
+
+/* FXSAVE: SDM 6.15 lets a misaligned image raise #AC or #GP with checking
+ * on; the Intel core raises #AC when the image is not even 4-aligned,
+ * #GP(0) when it is, and #GP(0) without checking. */
+START_TEST(test_ac_fxsave_misaligned)
+{
+    static const struct {
+        uint8_t disp;
+        bool ac;
+        unsigned vector;
+    } cases[] = {{0x02, true, EXC_AC}, {0x04, true, EXC_GP}, {0x02, false, EXC_GP}};
+    for (unsigned i = 0; i < SIM_ARRAY_SIZE(cases); i++) {
+        const uint8_t fxsave[] = {0x0f, 0xae, 0x04, 0x25, cases[i].disp, 0x30, 0x00, 0x00};
+        Machine *m = ac_long64_hole(cases[i].ac);
+        m->cpu.cr4 |= CR4_OSFXSR;
+        gp_assert_fault(m, run_access(m, fxsave, sizeof(fxsave)), cases[i].vector, 0);
+        machine_destroy(m);
+    }
+}
+END_TEST
+
 static Suite *alignment_suite(void)
 {
     Suite *s = suite_create("alignment");
@@ -190,6 +362,16 @@ static Suite *alignment_suite(void)
     tcase_add_test(tc, test_ac_push_to_misaligned_stack);
     tcase_add_test(tc, test_ac_descriptor_load_not_checked);
     tcase_add_test(tc, test_ac_popf_switches_checking);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("order_and_types");
+    tcase_add_test(tc, test_ac_comes_before_page_fault);
+    tcase_add_test(tc, test_ac_canonical_first_byte_then_ac_then_last_byte);
+    tcase_add_test(tc, test_ac_code_segment_write_gp_first);
+    tcase_add_test(tc, test_ac_enter_final_rsp);
+    tcase_add_test(tc, test_ac_push_segment_register);
+    tcase_add_test(tc, test_ac_sse_16_byte_unchecked_8_byte_checked);
+    tcase_add_test(tc, test_ac_x87_environment_by_operand_size);
+    tcase_add_test(tc, test_ac_fxsave_misaligned);
     suite_add_tcase(s, tc);
     return s;
 }

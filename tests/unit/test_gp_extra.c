@@ -50,7 +50,7 @@ static const BcdCase bcd_cases[] = {
     {{0xd4, 0x10}, 0x0000, 0, 0x0000, ZF | PF},
     /* AAD imm8: AL := AL + AH * imm8; AH := 0 */
     {{0xd5, 0x0a}, 0x0709, CF | OF, 0x004f, 0},
-    {{0xd5, 0xff}, 0xffff, 0, 0x0000, ZF | PF},
+    {{0xd5, 0xff}, 0xffff, 0, 0x0000, CF | AF | ZF | PF}, /* OF AF CF of FFH + 01H (doc) */
     {{0xd5, 0x00}, 0x1280, 0, 0x0080, SF},
 };
 
@@ -247,6 +247,32 @@ START_TEST(test_gp_pusha_popa_16bit_words) {
 }
 END_TEST
 
+/* POPAD whose EAX slot is beyond the SS limit: the registers popped before
+ * it (EDI, ESI, EBP, EBX, EDX, ECX) hold their new values, EAX and ESP do
+ * not change (the Intel core's behaviour: exec_pusha.c). */
+START_TEST(test_gp_popad_fault_keeps_registers_popped_before) {
+    Machine *m = gp_flat32();
+    static const uint8_t popad[] = {0x61};
+    uint32_t image[7] = {0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11}; /* EDI .. ECX */
+    test_poke(m, 0x7000, image, sizeof(image));
+    set_eight(m);
+    uint64_t eax = m->cpu.gpr[GPR_RAX];
+    m->cpu.gpr[GPR_RSP] = 0x7000;
+    m->cpu.seg[SEG_SS].limit = 0x7000 + 28 - 1; /* the EAX slot is outside */
+    m->cpu.seg[SEG_SS].ar &= ~(uint32_t)AR_G;
+    gp_assert_fault(m, gp_run(m, popad, sizeof(popad), 1), 12 /* #SS */, 0);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RDI], 0x77);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RBP], 0x55);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RCX], 0x11);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RAX], eax);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RSP], 0x7000);
+    m->cpu.seg[SEG_SS].limit = 0x7000 + 32 - 1; /* the whole frame inside: EAX popped */
+    ck_assert_int_eq(gp_run(m, popad, sizeof(popad), 1), STOP_BUDGET);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RSP], 0x7000 + 32);
+    machine_destroy(m);
+}
+END_TEST
+
 START_TEST(test_gp_pusha_in_64bit_mode_ud) {
     Machine *m = gp_long64();
     static const uint8_t code[] = {0x60};
@@ -295,6 +321,24 @@ START_TEST(test_gp_bound_case_signed_inclusive) {
 }
 END_TEST
 
+/* An index below the lower bound is #BR before the upper bound is read:
+ * here the upper bound is beyond the DS limit, which is #GP(0) only for an
+ * index that passes the lower bound (the Intel core's order: exec_bound.c). */
+START_TEST(test_gp_bound_lower_bound_checked_before_upper_read) {
+    static const uint8_t bound[] = {0x62, 0x05, 0x00, 0x30, 0x00, 0x00}; /* bound eax, [0x3000] */
+    for (unsigned below = 0; below < 2; below++) {
+        Machine *m = gp_flat32();
+        uint32_t lower = 10;
+        test_poke(m, GP_DATA, &lower, sizeof(lower));
+        m->cpu.seg[SEG_DS].limit = GP_DATA + 3;
+        m->cpu.seg[SEG_DS].ar &= ~(uint32_t)AR_G;
+        m->cpu.gpr[GPR_RAX] = below ? 9 : 10;
+        gp_assert_fault(m, gp_run(m, bound, sizeof(bound), 1), below ? 5 /* #BR */ : 13, 0);
+        machine_destroy(m);
+    }
+}
+END_TEST
+
 /* ---- INTO (delivered through a 32-bit IDT) ---- */
 
 #define IDT_BASE 0x5000u
@@ -318,6 +362,20 @@ START_TEST(test_gp_into_with_of_traps_with_next_eip) {
     ck_assert_int_eq(machine_exit_code(m), 0x63);
     ck_assert_uint_eq(m->cpu.gpr[GPR_RSP], 0x8000 - 12);
     ck_assert_uint_eq(gp_peek(m, 0x8000 - 12, 4), GP_CODE + 5); /* trap: next EIP */
+    machine_destroy(m);
+}
+END_TEST
+
+/* #OF is an exception: a front-end that stops at vector 4 stops at INTO
+ * with OF = 1, undelivered, RIP at the next instruction (a trap). */
+START_TEST(test_gp_into_stops_when_vector_4_is_stopped_at) {
+    Machine *m = machine_with_of_gate();
+    static const uint8_t code[] = {0xb0, 0x7f, 0x04, 0x01, 0xce}; /* mov al,7f; add al,1; into */
+    m->cpu.exception_stop_mask = 1u << 4;
+    ck_assert_int_eq(gp_run(m, code, sizeof(code), 100), STOP_EXCEPTION);
+    ck_assert_uint_eq(m->cpu.fault.vector, 4);
+    ck_assert_uint_eq(m->cpu.RIP, GP_CODE + 5);
+    ck_assert_uint_eq(m->cpu.gpr[GPR_RSP], 0x8000); /* nothing pushed */
     machine_destroy(m);
 }
 END_TEST
@@ -583,14 +641,24 @@ START_TEST(test_gp_outs_denied_by_bitmap_gp0) {
 }
 END_TEST
 
-/* SDM REP: with a zero count the string instruction is not executed at all. */
-START_TEST(test_gp_rep_outs_zero_count_no_permission_check) {
-    Machine *m = machine_cpl3_with_io_bitmap();
+/* The I/O permission check comes before the REP count, as on the Intel
+ * core (exec_io_string.c): a zero count to a denied port is #GP(0), to an
+ * allowed port a no-op. */
+START_TEST(test_gp_rep_outs_zero_count_checks_permission) {
     static const uint8_t code[] = {0xf3, 0x6e};
-    m->cpu.gpr[GPR_RDX] = 0x3f8;
-    m->cpu.gpr[GPR_RCX] = 0;
-    ck_assert_int_eq(gp_run(m, code, sizeof(code), 1), STOP_BUDGET);
-    machine_destroy(m);
+    for (unsigned allowed = 0; allowed < 2; allowed++) {
+        Machine *m = machine_cpl3_with_io_bitmap();
+        m->cpu.gpr[GPR_RDX] = allowed ? 0x3ff : 0x3f8;
+        m->cpu.gpr[GPR_RSI] = GP_DATA;
+        m->cpu.gpr[GPR_RCX] = 0;
+        MachineStop st = gp_run(m, code, sizeof(code), 1);
+        if (allowed)
+            ck_assert_int_eq(st, STOP_BUDGET);
+        else
+            gp_assert_fault(m, st, 13, 0);
+        ck_assert_uint_eq(m->cpu.gpr[GPR_RSI], GP_DATA);
+        machine_destroy(m);
+    }
 }
 END_TEST
 
@@ -663,12 +731,15 @@ static Suite *gp_extra_suite(void) {
     tcase_add_test(stack, test_gp_enter_final_rsp_not_present_pf_state_unchanged);
     tcase_add_test(stack, test_gp_pushad_popad_round_trip);
     tcase_add_test(stack, test_gp_pusha_popa_16bit_words);
+    tcase_add_test(stack, test_gp_popad_fault_keeps_registers_popped_before);
     tcase_add_test(stack, test_gp_pusha_in_64bit_mode_ud);
     suite_add_tcase(s, stack);
     TCase *checks = tcase_create("bound_into_xlat");
     tcase_add_loop_test(checks, test_gp_bound_case_signed_inclusive, 0,
                         (int)SIM_ARRAY_SIZE(bound_cases));
+    tcase_add_test(checks, test_gp_bound_lower_bound_checked_before_upper_read);
     tcase_add_test(checks, test_gp_into_with_of_traps_with_next_eip);
+    tcase_add_test(checks, test_gp_into_stops_when_vector_4_is_stopped_at);
     tcase_add_test(checks, test_gp_into_without_of_does_nothing);
     tcase_add_test(checks, test_gp_xlat_32bit_and_16bit_address);
     suite_add_tcase(s, checks);
@@ -687,7 +758,7 @@ static Suite *gp_extra_suite(void) {
     tcase_add_test(io, test_gp_rep_insb_reads_port_into_es_edi);
     tcase_add_test(io, test_gp_ins_es_limit_gp_before_port_read);
     tcase_add_test(io, test_gp_outs_denied_by_bitmap_gp0);
-    tcase_add_test(io, test_gp_rep_outs_zero_count_no_permission_check);
+    tcase_add_test(io, test_gp_rep_outs_zero_count_checks_permission);
     tcase_add_test(io, test_gp_ins_allowed_by_bitmap);
     suite_add_tcase(s, io);
     TCase *tsc = tcase_create("rdtscp");

@@ -388,9 +388,13 @@ START_TEST(test_msr_tsc_adjust_moves_tsc_and_back) {
 }
 END_TEST
 
-/* Stored until the APIC's TSC-deadline mode exists (msr.def). */
+/* SDM 10.5.4.1: IA32_TSC_DEADLINE reads 0 and ignores writes unless the
+ * LVT timer is in TSC-deadline mode (the local APIC, sim/devices/lapic.h). */
 START_TEST(test_msr_tsc_deadline_stored_with_feature) {
     Machine *m = gp_long64();
+    write_ok(m, 0x6e0, UINT64_C(0x123456789));
+    ck_assert_uint_eq(read_ok(m, 0x6e0), 0);
+    m->pc.lapic.lvt[LVT_TIMER] = 2u << LVT_TIMER_MODE_SHIFT | LVT_MASKED;
     write_ok(m, 0x6e0, UINT64_C(0x123456789));
     ck_assert_uint_eq(read_ok(m, 0x6e0), UINT64_C(0x123456789));
     CpuModel no_deadline = model_without(FEAT_TSC_DEADLINE);

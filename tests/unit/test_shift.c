@@ -196,6 +196,32 @@ START_TEST(test_shift_imm_count_operand) {
 }
 END_TEST
 
+/* ROL/ROR of a register by an immediate count > 1 leave OF unchanged; by
+ * CL they set the first-step OF (docs/flags.md, both Intel, measured). */
+START_TEST(test_shift_rol_ror_reg_imm_keeps_of) {
+    static InsnHandler const rotates[2] = {exec_rol, exec_ror};
+    for (unsigned r = 0; r < 2; r++) {
+        for (uint64_t of_in = 0; of_in <= OF; of_in += OF) {
+            CpuState cpu;
+            cpu_setup(&cpu);
+            cpu.rflags = 2 | of_in;
+            cpu.gpr[GPR_RAX] = 0x40000001; /* first step: ROL OF 1, ROR OF 1 */
+            DecodedInsn d = insn_shift_cl(rotates[r], 4);
+            d.op[1].kind = OPK_IMM;
+            d.imm = 3;
+            ck_assert_int_eq(rotates[r](&cpu, &d), SIM_OK);
+            ck_assert_uint_eq(arith(&cpu) & OF, of_in);
+            cpu.rflags = 2 | of_in;
+            cpu.gpr[GPR_RAX] = 0x40000001;
+            cpu.gpr[GPR_RCX] = 3;
+            d = insn_shift_cl(rotates[r], 4);
+            ck_assert_int_eq(rotates[r](&cpu, &d), SIM_OK);
+            ck_assert_uint_eq(arith(&cpu) & OF, OF);
+        }
+    }
+}
+END_TEST
+
 START_TEST(test_shift_rotate_keeps_lazy_sf_zf_af_pf) {
     CpuState cpu;
     cpu_setup(&cpu);
@@ -398,6 +424,7 @@ static Suite *shift_suite(void) {
     tcase_add_test(tc, test_shift_double_count_zero_leaves_flags_and_value);
     tcase_add_test(tc, test_shift_of_count_one_defined_count_two_first_step);
     tcase_add_test(tc, test_shift_imm_count_operand);
+    tcase_add_test(tc, test_shift_rol_ror_reg_imm_keeps_of);
     tcase_add_test(tc, test_shift_rotate_keeps_lazy_sf_zf_af_pf);
     tcase_add_test(tc, test_shift_rcl_uses_lazy_cf);
     suite_add_tcase(s, tc);

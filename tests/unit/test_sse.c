@@ -237,6 +237,41 @@ START_TEST(test_mmx_instruction_aliases_x87_state)
 }
 END_TEST
 
+/* SDM Vol. 3A 12.2: "Each time an MMX instruction is executed, the TOS
+ * value is set to 000B", EMMS included. */
+START_TEST(test_mmx_emms_sets_top_zero)
+{
+    Machine *m = sse_flat32();
+    m->cpu.fpu.fsw = 5u << 11;
+    m->cpu.fpu.ftw = 0;
+    RUN_OK(m, EMMS);
+    ck_assert_uint_eq(m->cpu.fpu.fsw & FSW_TOP, 0);
+    ck_assert_uint_eq(m->cpu.fpu.ftw, 0xffff);
+    machine_destroy(m);
+}
+END_TEST
+
+/* An MMX store sets TOP to 0 even when its write faults; the tags stay
+ * (the Intel core's behaviour, sse.c).  A store that completes also
+ * makes every tag valid. */
+START_TEST(test_mmx_store_sets_top_even_when_faulting)
+{
+    static const uint8_t movq_store[] = {0x0f, 0x7f, 0x0d, 0x00, 0x30, 0x00, 0x00}; /* movq [0x3000], mm1 */
+    Machine *m = sse_flat32();
+    m->cpu.fpu.fsw = 5u << 11;
+    m->cpu.fpu.ftw = 0xfff0;
+    m->cpu.seg[SEG_DS].limit = 0xfff; /* the store is beyond the limit: #GP(0) */
+    m->cpu.seg[SEG_DS].ar &= ~(uint32_t)AR_G;
+    RUN_FAULT(m, movq_store, EXC_GP);
+    ck_assert_uint_eq(m->cpu.fpu.fsw & FSW_TOP, 0);
+    ck_assert_uint_eq(m->cpu.fpu.ftw, 0xfff0);
+    m->cpu.seg[SEG_DS].limit = 0xffffffffu;
+    RUN_OK(m, movq_store);
+    ck_assert_uint_eq(m->cpu.fpu.ftw, 0);
+    machine_destroy(m);
+}
+END_TEST
+
 /* ---- alignment: SDM Vol. 3A 13.1.4 ---- */
 
 START_TEST(test_sse_movaps_misaligned_raises_gp)
@@ -278,6 +313,21 @@ START_TEST(test_sse_movaps_misaligned_stack_raises_gp_not_ss)
     RUN_FAULT(m, movaps, EXC_GP);
     m->cpu.gpr[GPR_RSP] = 0x7008;
     RUN_OK(m, movaps);
+    machine_destroy(m);
+}
+END_TEST
+
+/* 64-bit mode: the misalignment #GP(0) comes before the canonical check,
+ * so a misaligned non-canonical operand through RSP is #GP, an aligned one
+ * #SS(0) (the Intel core's order: sse.c). */
+START_TEST(test_sse_misaligned_noncanonical_stack_gp_aligned_ss)
+{
+    static const uint8_t movaps[] = {0x0f, 0x28, 0x04, 0x24}; /* movaps xmm0, [rsp] */
+    Machine *m = sse_long64();
+    m->cpu.gpr[GPR_RSP] = UINT64_C(0x800000000008);
+    RUN_FAULT(m, movaps, EXC_GP);
+    m->cpu.gpr[GPR_RSP] = UINT64_C(0x800000000010);
+    RUN_FAULT(m, movaps, EXC_SS);
     machine_destroy(m);
 }
 END_TEST
@@ -1110,11 +1160,14 @@ static Suite *sse_suite(void)
     tcase_add_test(t, test_mmx_pending_x87_exception_raises_mf);
     tcase_add_test(t, test_mmx_pavgb_needs_sse_flag);
     tcase_add_test(t, test_mmx_instruction_aliases_x87_state);
+    tcase_add_test(t, test_mmx_emms_sets_top_zero);
+    tcase_add_test(t, test_mmx_store_sets_top_even_when_faulting);
     suite_add_tcase(s, t);
     t = tcase_create("alignment");
     tcase_add_test(t, test_sse_movaps_misaligned_raises_gp);
     tcase_add_test(t, test_sse_movdqa_store_misaligned_writes_nothing);
     tcase_add_test(t, test_sse_movaps_misaligned_stack_raises_gp_not_ss);
+    tcase_add_test(t, test_sse_misaligned_noncanonical_stack_gp_aligned_ss);
     tcase_add_test(t, test_sse_addps_m128_misaligned_raises_gp_addss_m32_does_not);
     suite_add_tcase(s, t);
     t = tcase_create("simd_fp_exceptions");

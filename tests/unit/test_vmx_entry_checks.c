@@ -253,6 +253,31 @@ static void extint_injected(void)
     set(VMCS_ENTRY_INTERRUPTION_INFO, INJ(0, 0x20));
 }
 
+/* Every offered secondary control (IA32_VMX_PROCBASED_CTLS2 allowed-1). */
+static void secondary_controls(void)
+{
+    set_bits(VMCS_PROC_BASED_CONTROLS, VMX_PROC_ACTIVATE_SECONDARY_CONTROLS);
+    set(VMCS_SECONDARY_PROC_BASED_CONTROLS, vmx.caps.allowed1[VMX_GROUP_PROC2]);
+}
+
+/* Virtual NMIs with NMI-window exiting, the VMX-preemption timer saved on VM
+ * exits, and an NMI injected without virtual-NMI blocking. */
+static void virtual_nmis_timer(void)
+{
+    set_bits(VMCS_PIN_BASED_CONTROLS, VMX_PIN_VIRTUAL_NMIS | VMX_PIN_ACTIVATE_PREEMPTION_TIMER);
+    set_bits(VMCS_PROC_BASED_CONTROLS, VMX_PROC_NMI_WINDOW_EXITING);
+    set_bits(VMCS_EXIT_CONTROLS, VMX_EXIT_SAVE_VMX_PREEMPTION_TIMER_VALUE);
+    set(VMCS_ENTRY_INTERRUPTION_INFO, INJ(2, 2));
+}
+
+/* A pending MTF VM exit injected (other event 0) into a halted guest. */
+static void pending_mtf(void)
+{
+    set_bits(VMCS_PROC_BASED_CONTROLS, VMX_PROC_MONITOR_TRAP_FLAG);
+    set(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_HLT);
+    set(VMCS_ENTRY_INTERRUPTION_INFO, INJ(7, 0));
+}
+
 typedef struct Variant {
     const char *name;
     void (*apply)(void);
@@ -271,6 +296,9 @@ static const Variant variants[] = {
     {"shutdown with machine-check injection", shutdown_mc},
     {"single step over STI", sti_single_step},
     {"external interrupt injection", extint_injected},
+    {"every secondary control", secondary_controls},
+    {"virtual NMIs, NMI window, saved timer", virtual_nmis_timer},
+    {"pending MTF VM exit into HLT", pending_mtf},
 };
 
 /* ---- one mutation per row: breaks exactly that row ---- */
@@ -283,11 +311,33 @@ typedef struct Mutation {
 /* 26.2.1 controls */
 static void m_pin_reserved(unsigned a) { clear_bits(VMCS_PIN_BASED_CONTROLS, BIT(1)); }
 static void m_proc_reserved(unsigned a) { clear_bits(VMCS_PROC_BASED_CONTROLS, BIT(1)); }
+/* "Enable EPT" (secondary bit 1) is not offered. */
+static void m_proc2_reserved(unsigned a)
+{
+    set_bits(VMCS_PROC_BASED_CONTROLS, VMX_PROC_ACTIVATE_SECONDARY_CONTROLS);
+    set(VMCS_SECONDARY_PROC_BASED_CONTROLS, VMX_PROC2_ENABLE_EPT);
+}
+
 static void m_cr3_target_count(unsigned a) { set(VMCS_CR3_TARGET_COUNT, 5); }
 static void m_io_bitmap_a(unsigned a) { set(VMCS_IO_BITMAP_A, IO_BITMAP_A + 8); }
 static void m_io_bitmap_b(unsigned a) { set(VMCS_IO_BITMAP_B, BEYOND_PHYS); }
 static void m_msr_bitmap(unsigned a) { set(VMCS_MSR_BITMAP, MSR_BITMAP + 1); }
+static void m_virtual_nmis(unsigned a)
+{
+    clear_bits(VMCS_PIN_BASED_CONTROLS, VMX_PIN_NMI_EXITING);
+    set_bits(VMCS_PIN_BASED_CONTROLS, VMX_PIN_VIRTUAL_NMIS);
+}
+
+static void m_nmi_window(unsigned a)
+{
+    set_bits(VMCS_PROC_BASED_CONTROLS, VMX_PROC_NMI_WINDOW_EXITING);
+}
 static void m_exit_reserved(unsigned a) { clear_bits(VMCS_EXIT_CONTROLS, BIT(0)); }
+
+static void m_exit_save_timer(unsigned a)
+{
+    set_bits(VMCS_EXIT_CONTROLS, VMX_EXIT_SAVE_VMX_PREEMPTION_TIMER_VALUE);
+}
 
 static void m_exit_msr_store(unsigned a)
 {
@@ -306,6 +356,7 @@ static void m_entry_reserved(unsigned a) { clear_bits(VMCS_ENTRY_CONTROLS, BIT(0
 static void m_inject_type(unsigned a) { set(VMCS_ENTRY_INTERRUPTION_INFO, INJ(1, 0)); }
 static void m_inject_nmi_vector(unsigned a) { set(VMCS_ENTRY_INTERRUPTION_INFO, INJ(2, 3)); }
 static void m_inject_vector(unsigned a) { set(VMCS_ENTRY_INTERRUPTION_INFO, INJ(3, 32)); }
+static void m_inject_other_vector(unsigned a) { set(VMCS_ENTRY_INTERRUPTION_INFO, INJ(7, 1)); }
 static void m_inject_error_bit(unsigned a) { set(VMCS_ENTRY_INTERRUPTION_INFO, INJ(3, 13)); }
 
 static void m_inject_reserved(unsigned a)
@@ -565,6 +616,14 @@ static void m_intr_nmi(unsigned bits)
     m_intr(bits);
 }
 
+/* An NMI injected with blocking by NMI while "virtual NMIs" is 1. */
+static void m_intr_virtual_nmi(unsigned a)
+{
+    set_bits(VMCS_PIN_BASED_CONTROLS, VMX_PIN_VIRTUAL_NMIS);
+    set(VMCS_ENTRY_INTERRUPTION_INFO, INJ(2, 2));
+    m_intr(8);
+}
+
 static void m_pending_dbg(unsigned bits) { set(VMCS_GUEST_PENDING_DEBUG_EXCEPTIONS, bits); }
 
 static void m_bs_set(unsigned a)
@@ -601,17 +660,22 @@ static void m_pdptes(unsigned a)
 static const Mutation mutations[ENTRY_CHECK_COUNT] = {
     M(PIN_RESERVED, m_pin_reserved),
     M(PROC_RESERVED, m_proc_reserved),
+    M(PROC2_RESERVED, m_proc2_reserved),
     M(CR3_TARGET_COUNT, m_cr3_target_count),
     M(IO_BITMAP_A_ADDRESS, m_io_bitmap_a),
     M(IO_BITMAP_B_ADDRESS, m_io_bitmap_b),
     M(MSR_BITMAP_ADDRESS, m_msr_bitmap),
+    M(VIRTUAL_NMIS, m_virtual_nmis),
+    M(NMI_WINDOW_EXITING, m_nmi_window),
     M(EXIT_RESERVED, m_exit_reserved),
+    M(EXIT_SAVE_PREEMPTION_TIMER, m_exit_save_timer),
     M(EXIT_MSR_STORE_ADDRESS, m_exit_msr_store),
     M(EXIT_MSR_LOAD_ADDRESS, m_exit_msr_load),
     M(ENTRY_RESERVED, m_entry_reserved),
     M(INJECT_TYPE, m_inject_type),
     M(INJECT_NMI_VECTOR, m_inject_nmi_vector),
     M(INJECT_EXCEPTION_VECTOR, m_inject_vector),
+    M(INJECT_OTHER_VECTOR, m_inject_other_vector),
     M(INJECT_ERROR_CODE_BIT, m_inject_error_bit),
     M(INJECT_RESERVED, m_inject_reserved),
     M(INJECT_ERROR_CODE, m_inject_error_code),
@@ -704,6 +768,7 @@ static const Mutation mutations[ENTRY_CHECK_COUNT] = {
     MA(GUEST_INTR_NMI_MOVSS, m_intr_nmi, 2),
     MA(GUEST_INTR_SMI, m_intr, 4),
     MA(GUEST_INTR_NMI_STI, m_intr_nmi, 1),
+    M(GUEST_INTR_VIRTUAL_NMI, m_intr_virtual_nmi),
     MA(GUEST_INTR_ENCLAVE, m_intr, 16),
     MA(GUEST_PENDING_DBG_RESERVED, m_pending_dbg, 1u << 4),
     M(GUEST_PENDING_DBG_BS_SET, m_bs_set),

@@ -151,6 +151,7 @@ static inline VmxResult vmx_invvpid(uint64_t type, const VmxInvDescriptor *d) {
 #define MSR_IA32_VMX_TRUE_PROCBASED_CTLS 0x48Eu
 #define MSR_IA32_VMX_TRUE_EXIT_CTLS 0x48Fu
 #define MSR_IA32_VMX_TRUE_ENTRY_CTLS 0x490u
+#define MSR_IA32_VMX_VMFUNC 0x491u
 
 /* A.1 "Basic VMX Information". */
 #define VMX_BASIC_REVISION(basic) ((uint32_t)(basic)&0x7fffffffu)          /* bits 30:0 */
@@ -183,11 +184,135 @@ static inline uint64_t vmx_fixed_cr(uint64_t value, uint64_t fixed0, uint64_t fi
     return (value | fixed0) & fixed1;
 }
 
+/* The four control vectors of a VMCS (24.6.1, 24.6.2, 24.7.1, 24.8.1). */
+typedef struct VmxControlSet {
+    uint32_t pin, proc, exit, entry;
+} VmxControlSet;
+
+/* True when the capability MSR of the vector lets every bit of want be 1
+ * (its allowed 1-settings, bits 63:32, A.3-A.5). */
+bool vmx_controls_allowed(VmxControls which, uint32_t want);
+/* Each vector of *want adjusted to its capability MSR (vmx_adjust_controls);
+ * returns false if a wanted 1-setting is not allowed, with the bits the CPU
+ * cannot set in *missing (when missing is not NULL). */
+bool vmx_controls_adjust(const VmxControlSet *want, VmxControlSet *out, VmxControlSet *missing);
+/* Writes the four vectors, then the other control fields a fresh VMCS
+ * needs, all off: exception bitmap, #PF error-code mask/match, CR0/CR4
+ * guest/host masks, CR3-target count, MSR-load/store counts, VM-entry
+ * interruption information (24.6-24.8).  Returns the first failing VMWRITE. */
+VmxResult vmx_write_controls(const VmxControlSet *c);
+
 /* Sets CR4.VMXE and applies the CR0/CR4 fixed bits to CR0 and CR4. */
 void vmx_enable_cr(void);
 /* Writes the VMCS revision identifier (IA32_VMX_BASIC[30:0], bit 31 clear)
  * to the first 4 bytes of a VMXON or VMCS region (24.2, 24.11.5). */
 void vmx_region_init(void *region);
+
+/* Why vmx_on() failed, or VMX_ON_OK. */
+typedef enum VmxOnStatus {
+    VMX_ON_OK,
+    VMX_ON_NO_VMX,     /* CPUID.1:ECX.VMX[bit 5] = 0 (23.6) */
+    VMX_ON_LOCKED_OFF, /* IA32_FEATURE_CONTROL locked without "VMXON outside SMX" (23.7) */
+    VMX_ON_VMFAIL,     /* VMXON failed (30.3 "VMXON") */
+} VmxOnStatus;
+
+/* 23.6, 23.7 "Enabling and Entering VMX Operation": checks CPUID, locks
+ * IA32_FEATURE_CONTROL with "VMXON outside SMX" if firmware left it
+ * unlocked, sets CR4.VMXE and the fixed CR0/CR4 bits, writes the revision
+ * identifier to the 4-KByte aligned region and executes VMXON on it. */
+VmxOnStatus vmx_on(void *vmxon_region);
+/* 24.11.3 "Initializing a VMCS": revision identifier, VMCLEAR, VMPTRLD;
+ * the region (4-KByte aligned) becomes the current VMCS, clear. */
+VmxResult vmx_vmcs_init(void *vmcs_region);
+
+/* A VMCS field and the value to write to it. */
+typedef struct VmxField {
+    uint32_t encoding;
+    uint64_t value;
+} VmxField;
+/* VMWRITEs f[0..n-1] in order; returns the first failure or VMX_SUCCEED. */
+VmxResult vmx_write_fields(const VmxField *f, unsigned n);
+#define VMX_COUNT(a) (unsigned)(sizeof(a) / sizeof((a)[0]))
+
+/* ---- Checked VMCS access ---- */
+
+/* Called when a checked access (vmx_read, vmx_write, vmx_check) fails:
+ * what names the instruction ("VMREAD"), field its operand (or 0).  The
+ * default handler prints the diagnosis (vmx_describe_vmfail) on COM1 and
+ * ends the run with guest_exit(VMX_FAIL_EXIT_CODE). */
+typedef void (*VmxFailHandler)(const char *what, uint64_t field, VmxResult r);
+#define VMX_FAIL_EXIT_CODE 2u
+/* Installs h (NULL: the default); returns the previous handler. */
+VmxFailHandler vmx_set_fail_handler(VmxFailHandler h);
+/* r unless it is a failure, in which case the handler is called first. */
+VmxResult vmx_check(VmxResult r, const char *what, uint64_t field);
+/* VMREAD / VMWRITE through vmx_check; vmx_read returns 0 after a failure
+ * the handler returned from. */
+uint64_t vmx_read(uint32_t field);
+void vmx_write(uint32_t field, uint64_t value);
+
+/* ---- Names and diagnoses ---- */
+
+/* Appendix C Table C-1: the basic exit reason's name ("CPUID", "I/O
+ * instruction", ...); "unknown" for a number the table does not use. */
+const char *vmx_exit_reason_name(uint32_t basic_reason);
+/* 30.4 Table 30-1: the VM-instruction error's description. */
+const char *vmx_insn_error_name(uint32_t error);
+/* "VMfailInvalid (no current VMCS)" or "VMfailValid, VM-instruction error
+ * N (description)" (30.2, 30.4), into buf; returns buf. */
+const char *vmx_describe_vmfail(VmxResult r, char *buf, unsigned size);
+/* After a VM-entry failure (exit reason bit 31, 26.7): "VM-entry failure,
+ * exit reason 0x80000021 (name), exit qualification N"; returns buf. */
+const char *vmx_describe_entry_failure(char *buf, unsigned size);
+
+/* ---- I/O and MSR bitmaps ---- */
+
+/* 24.6.4 "I/O-Bitmap Addresses": bitmap A covers ports 0000H-7FFFH, B
+ * 8000H-FFFFH, one bit per port; write the physical addresses of a and b
+ * to VMCS_IO_BITMAP_A/B and set "use I/O bitmaps". */
+typedef struct VmxIoBitmaps {
+    uint8_t a[4096] __attribute__((aligned(4096)));
+    uint8_t b[4096] __attribute__((aligned(4096)));
+} VmxIoBitmaps;
+/* Makes an access to any of count ports from port on exit (25.1.3). */
+void vmx_io_intercept(VmxIoBitmaps *bitmaps, uint16_t port, unsigned count);
+
+/* 24.6.9 "MSR-Bitmap Address": read bitmaps for MSRs 00000000H-00001FFFH
+ * (low) and C0000000H-C0001FFFH (high), then the write bitmaps. */
+typedef struct VmxMsrBitmap {
+    uint8_t read_low[1024] __attribute__((aligned(4096)));
+    uint8_t read_high[1024], write_low[1024], write_high[1024];
+} VmxMsrBitmap;
+/* Makes RDMSR (read) and/or WRMSR (write) of msr exit (25.1.3).  False for
+ * an MSR in neither range: its accesses always exit. */
+bool vmx_msr_intercept(VmxMsrBitmap *bitmap, uint32_t msr, bool read, bool write);
+
+/* ---- Guest and host state ---- */
+
+/* One segment register as the VMCS holds it (24.4.1): access rights in
+ * the format of Table 24-2 (VMX_AR_UNUSABLE for an unusable register). */
+typedef struct VmxSegment {
+    uint16_t selector;
+    uint64_t base;
+    uint32_t limit, ar;
+} VmxSegment;
+/* Segment registers in the order of their VMCS encodings (Appendix B). */
+typedef enum VmxSegmentIndex {
+    VMX_SEG_ES,
+    VMX_SEG_CS,
+    VMX_SEG_SS,
+    VMX_SEG_DS,
+    VMX_SEG_FS,
+    VMX_SEG_GS,
+    VMX_SEG_LDTR,
+    VMX_SEG_TR
+} VmxSegmentIndex;
+/* The selector, base, limit and access-rights fields of one register. */
+VmxResult vmx_write_guest_segment(VmxSegmentIndex index, VmxSegment s);
+/* 24.4.2 "Guest Non-Register State" of a guest that runs normally: active,
+ * no blocking, no pending debug exceptions, VMCS link pointer
+ * FFFFFFFF_FFFFFFFFH (26.3.1.5: no shadow VMCS). */
+VmxResult vmx_write_guest_nonregister_state(void);
 
 /* Host-state area = the current CPU state (24.5), HOST_RIP = vmx_exit_stub;
  * HOST_RSP is written by vmx_run().  Returns the first failing VMWRITE. */
