@@ -64,6 +64,7 @@ void cpu_reset(CpuState *cpu)
     cpu->efer = 0;
     /* SDM 23.7: a RESET leaves VMX operation. */
     cpu->vmx_mode = VMX_MODE_OFF;
+    cpu->intr_ignores_if = false;
     cpu->tsc_offset = 0;
     cpu->deadline = UINT64_MAX;
     cpu->cr0_fixed = cpu->cr4_fixed = (CrFixed){0, ~UINT64_C(0)};

@@ -234,6 +234,9 @@ typedef struct CpuState {
     bool nmi_blocked;
     CpuEvents ev; /* pending NMI and debug traps, INTR input, access checks (events.h) */
     uint8_t vmx_mode;      /* VmxMode */
+    /* Non-root with "external-interrupt exiting": RFLAGS.IF does not block
+     * external interrupts (SDM 24.6.1, pin-based controls); set by the VMX layer. */
+    bool intr_ignores_if;
     CrFixed cr0_fixed, cr4_fixed; /* written by the VMX layer */
 
     /* --- derived (written only by cpu_update_mode) --- */

@@ -186,7 +186,8 @@ static SimStatus deliver_nmi(CpuState *cpu)
  * after MOV SS. */
 static bool intr_ready(const CpuState *cpu)
 {
-    return (cpu->ev.force & EV_INTR) && (cpu->rflags & RFLAGS_IF) && !cpu->sti_shadow &&
+    bool enabled = (cpu->rflags & RFLAGS_IF) || cpu->intr_ignores_if;
+    return (cpu->ev.force & EV_INTR) && enabled && !cpu->sti_shadow &&
            !cpu->movss_shadow;
 }
 
@@ -289,7 +290,7 @@ bool cpu_events_may_wake(CpuState *cpu)
         return true;
     if (!ic->intr || (ic->may_request && !ic->may_request(ic->opaque)))
         return false;
-    return (cpu->rflags & RFLAGS_IF) || ic->nmi != NULL;
+    return (cpu->rflags & RFLAGS_IF) || cpu->intr_ignores_if || ic->nmi != NULL;
 }
 
 /* The CPU stays in HLT until the boundary delivers the event

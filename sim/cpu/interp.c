@@ -77,7 +77,8 @@ static SimStatus run_block(CpuState *cpu, const Block *b, uint64_t budget)
 static bool careful_needed(const CpuState *cpu)
 {
     uint64_t f = cpu->rflags;
-    uint32_t waiting = cpu->ev.force & (uint32_t)(f | ~(uint64_t)RFLAGS_IF);
+    uint64_t if_bit = f | (cpu->intr_ignores_if ? RFLAGS_IF : 0);
+    uint32_t waiting = cpu->ev.force & (uint32_t)(if_bit | ~(uint64_t)RFLAGS_IF);
     if (cpu->nmi_blocked)
         waiting &= ~(uint32_t)EV_NMI; /* until the IRET, which ends its block */
     return waiting || (f & (RFLAGS_TF | RFLAGS_RF)) || (cpu->dr[7] & DR7_ENABLE_MASK) ||

@@ -172,6 +172,7 @@ SimStatus vmx_vm_entry(CpuState *cpu, VmxCpu *v, bool launch, VmxInsnError *fail
     if (id != ENTRY_CHECK_NONE)
         return check_failure(cpu, v, id, fail);
     cpu->vmx_mode = VMX_MODE_NONROOT;
+    cpu->intr_ignores_if = (v->field[VMCS_PIN_BASED_CONTROLS] & VMX_PIN_EXTERNAL_INTERRUPT_EXITING) != 0;
     load_guest_state(cpu, v);
     uint32_t bad = load_msrs(cpu, v);
     if (bad) {

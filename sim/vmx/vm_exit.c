@@ -136,6 +136,7 @@ static SimStatus vmx_abort(CpuState *cpu, VmxCpu *v, uint32_t indicator)
 {
     (void)mem_phys_write(cpu->mem, v->current_vmcs + 4, 4, indicator);
     cpu->vmx_mode = VMX_MODE_ROOT;
+    cpu->intr_ignores_if = false;
     cpu->activity = ACTIVITY_SHUTDOWN;
     return SIM_SHUTDOWN;
 }
@@ -157,6 +158,7 @@ SimStatus vmx_vm_exit(CpuState *cpu, VmxCpu *v, uint32_t reason, uint64_t qualif
             return vmx_abort(cpu, v, 1); /* SDM 27.7: 1 = saving guest MSRs failed */
     }
     cpu->vmx_mode = VMX_MODE_ROOT;
+    cpu->intr_ignores_if = false;
     if (!load_host_state(cpu, v))
         return vmx_abort(cpu, v, 2); /* 2: host PDPTE failure */
     if (!load_msrs(cpu, v))

@@ -222,6 +222,35 @@ START_TEST(test_external_interrupt_exit_acknowledged)
 }
 END_TEST
 
+/* SDM 24.6.1 (pin-based controls): with "external-interrupt exiting" the
+ * guest's RFLAGS.IF does not block the interrupt; without it, IF = 0 does. */
+START_TEST(test_external_interrupt_exit_ignores_guest_if)
+{
+    static const uint8_t loop[] = {0xeb, 0xfe}; /* jmp $ */
+    for (int exiting = 0; exiting < 2; exiting++) {
+        Machine *m = vmx_launchable();
+        FakePic pic = {true, 0x42};
+        IntrController ic = {&pic, pic_intr, pic_ack, NULL, NULL};
+        machine_attach_intr_controller(m, &ic);
+        m->cpu.rflags &= ~(uint64_t)RFLAGS_IF;
+        vmx_set(m, VMCS_GUEST_RFLAGS, RFLAGS_FIXED1); /* IF = 0 */
+        if (exiting)
+            vmx_set(m, VMCS_PIN_BASED_CONTROLS,
+                    vmx_get(m, VMCS_PIN_BASED_CONTROLS) | VMX_PIN_EXTERNAL_INTERRUPT_EXITING);
+        vmx_launch(m, loop, sizeof(loop), 20);
+        if (exiting) {
+            vmx_assert_exit(m, EXIT_REASON_EXTERNAL_INTERRUPT);
+            ck_assert_uint_eq(vmx_get(m, VMCS_EXIT_INTERRUPTION_INFO) >> 31, 0); /* not acknowledged */
+            ck_assert(pic.intr);
+        } else {
+            ck_assert_int_eq(m->cpu.vmx_mode, VMX_MODE_NONROOT);
+            ck_assert_uint_eq(m->cpu.RIP, GUEST_CODE);
+        }
+        machine_destroy(m);
+    }
+}
+END_TEST
+
 static Suite *vmx_transitions_suite(void)
 {
     Suite *s = suite_create("vmx_transitions");
@@ -235,6 +264,7 @@ static Suite *vmx_transitions_suite(void)
     tcase_add_test(t, test_exception_bitmap_both_sides);
     tcase_add_test(t, test_page_fault_mask_match);
     tcase_add_test(t, test_external_interrupt_exit_acknowledged);
+    tcase_add_test(t, test_external_interrupt_exit_ignores_guest_if);
     suite_add_tcase(s, t);
     return s;
 }
