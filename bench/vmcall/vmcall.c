@@ -22,20 +22,9 @@ static uint8_t vmxon_region[4096] __attribute__((aligned(4096)));
 static uint8_t vmcs_region[4096] __attribute__((aligned(4096)));
 static uint8_t guest_stack[4096] __attribute__((aligned(16)));
 
-/* SDM 23.6, 23.7: CPUID.1:ECX.VMX, IA32_FEATURE_CONTROL, CR4.VMXE and the
- * fixed CR bits, VMXON; then an active, current VMCS (24.11.3). */
+/* SDM 23.6, 23.7, 24.11.3: VMX operation and a current, clear VMCS (guest/vmx.h). */
 static bool enter_vmx(void) {
-    if (!(cpuid(1, 0).ecx & CPUID_1_ECX_VMX)) return false;
-    uint64_t fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
-    if (!(fc & FEATURE_CONTROL_LOCK))
-        wrmsr(MSR_IA32_FEATURE_CONTROL,
-              fc | FEATURE_CONTROL_LOCK | FEATURE_CONTROL_VMX_OUTSIDE_SMX);
-    vmx_enable_cr();
-    vmx_region_init(vmxon_region);
-    vmx_region_init(vmcs_region);
-    return vmx_vmxon((uint64_t)vmxon_region) == VMX_SUCCEED &&
-           vmx_vmclear((uint64_t)vmcs_region) == VMX_SUCCEED &&
-           vmx_vmptrld((uint64_t)vmcs_region) == VMX_SUCCEED;
+    return vmx_on(vmxon_region) == VMX_ON_OK && vmx_vmcs_init(vmcs_region) == VMX_SUCCEED;
 }
 
 /* Default controls except a 64-bit host and guest (24.7.1, 24.8.1); no

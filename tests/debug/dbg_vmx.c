@@ -52,18 +52,9 @@ static uint64_t vmread(uint32_t field) {
     return v;
 }
 
-/* 23.7: IA32_FEATURE_CONTROL locked with VMXON outside SMX; VMXON; a current, clear VMCS. */
+/* SDM 23.6, 23.7, 24.11.3: VMX operation and a current, clear VMCS (guest/vmx.h). */
 static bool enter_vmx(void) {
-    uint64_t fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
-    if (!(fc & FEATURE_CONTROL_LOCK))
-        wrmsr(MSR_IA32_FEATURE_CONTROL,
-              fc | FEATURE_CONTROL_LOCK | FEATURE_CONTROL_VMX_OUTSIDE_SMX);
-    vmx_enable_cr();
-    vmx_region_init(vmxon_region);
-    vmx_region_init(vmcs_region);
-    return vmx_vmxon((uint64_t)vmxon_region) == VMX_SUCCEED &&
-           vmx_vmclear((uint64_t)vmcs_region) == VMX_SUCCEED &&
-           vmx_vmptrld((uint64_t)vmcs_region) == VMX_SUCCEED;
+    return vmx_on(vmxon_region) == VMX_ON_OK && vmx_vmcs_init(vmcs_region) == VMX_SUCCEED;
 }
 
 /* The known-good VMCS: controls from the capability MSRs (31.5.1), host
