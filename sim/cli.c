@@ -289,7 +289,7 @@ void cli_print_usage(FILE *f)
           "  --cpu-model NAME       CPU model (see --list-cpu-models)\n"
           "  --firmware FILE        map FILE (up to 1M) as ROM ending at 4G, aliased at\n"
           "                         0xE0000, and start from the reset vector; IMAGE optional\n"
-          "  --stats                print instructions, cycles, host seconds and MIPS\n"
+          "  --stats                print instructions, cycles, host seconds, MIPS and VM exits\n"
           "  --trace vmx            one line per VM entry, VM-entry failure and VM exit on stderr\n"
           "  --trace-file FILE      write the --trace lines to FILE\n"
           "  --trace-json FILE      the same events in the Chrome trace event format\n"

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "sim/vmx/vmx.h"
+#include "sim/vmx/vmx_tables.h"
 #include "sim/boot/firmware.h"
 #include "sim/cli.h"
 #include "sim/cpu/cpu_model.h"
@@ -41,6 +42,23 @@ static void report_shutdown(const CpuState *cpu)
             cpu->gpr[GPR_RSP], cpu_get_rflags(cpu), cpu->seg[SEG_CS].selector);
 }
 
+/* One line: the count of each basic exit reason that occurred, by SDM name. */
+static void report_exit_reasons(const CpuState *c)
+{
+    bool any = false;
+    for (unsigned r = 0; r < VMX_EXIT_REASONS; r++) {
+        uint64_t n = vmx_exit_count(c, r);
+        if (!n)
+            continue;
+        const char *name = vmx_exit_reason_name(r);
+        fprintf(stderr, "%s %u %s: %" PRIu64, any ? "," : "vmxsim: stats: exits by reason:", r,
+                name ? name : "(reserved)", n);
+        any = true;
+    }
+    if (any)
+        fputc('\n', stderr);
+}
+
 static void report_stats(const Machine *m, double seconds)
 {
     const CpuState *c = &m->cpu;
@@ -51,8 +69,10 @@ static void report_stats(const Machine *m, double seconds)
             c->insns, c->cycles, seconds, mips);
     uint64_t entries, exits;
     char rule[512];
-    if (vmx_counts(c, &entries, &exits))
+    if (vmx_counts(c, &entries, &exits)) {
         fprintf(stderr, "vmxsim: stats: VM entries %" PRIu64 ", VM exits %" PRIu64 "\n", entries, exits);
+        report_exit_reasons(c);
+    }
     if (vmx_describe_failed_check(c, rule, sizeof(rule)))
         fprintf(stderr, "vmxsim: last failed VM entry: %s\n", rule);
 }

@@ -144,6 +144,8 @@ static SimStatus vmx_abort(CpuState *cpu, VmxCpu *v, uint32_t indicator)
 SimStatus vmx_vm_exit(CpuState *cpu, VmxCpu *v, uint32_t reason, uint64_t qualification)
 {
     v->exits++;
+    if ((reason & 0xffff) < VMX_EXIT_REASONS)
+        v->exits_by_reason[reason & 0xffff]++;
     /* SDM 27.2.3 "Information for VM Exits During Event Delivery"... and
      * 24.8.3: every VM exit clears the valid bit of the VM-entry
      * interruption-information field. */

@@ -51,6 +51,11 @@ void vmx_set_tracer(CpuState *cpu, VmxTraceFn fn, void *opaque)
     cpu->vmx->trace_opaque = opaque;
 }
 
+uint64_t vmx_exit_count(const CpuState *cpu, unsigned reason)
+{
+    return cpu->vmx && reason < VMX_EXIT_REASONS ? cpu->vmx->exits_by_reason[reason] : 0;
+}
+
 bool vmx_counts(const CpuState *cpu, uint64_t *entries, uint64_t *exits)
 {
     if (!cpu->vmx)

@@ -39,6 +39,12 @@ typedef void (*VmxTraceFn)(void *opaque, const CpuState *cpu, const VmxTrace *t)
 /* Install (or with fn = NULL remove) the tracer. */
 void vmx_set_tracer(CpuState *cpu, VmxTraceFn fn, void *opaque);
 
+/* Basic exit reasons counted by vmx_exit_count (SDM Appendix C: below 80). */
+#define VMX_EXIT_REASONS 80u
+/* VM exits with basic reason `reason` so far (VM-entry failures included,
+ * as reasons 33/34); 0 without VMX. */
+uint64_t vmx_exit_count(const CpuState *cpu, unsigned reason);
+
 /* VM entries and exits so far; false when the CPU has no VMX. */
 bool vmx_counts(const CpuState *cpu, uint64_t *entries, uint64_t *exits);
 /* The VM-entry check that failed last (SDM section, title, rule and the

@@ -35,6 +35,7 @@ typedef struct VmxCpu {
     DescTable entered_gdtr, entered_idtr;
     EntryFailure last_failure; /* the last failed VM entry, for the debugger */
     uint64_t entries, exits;   /* statistics */
+    uint64_t exits_by_reason[VMX_EXIT_REASONS]; /* by basic exit reason */
     VmxTraceFn trace; /* vmx_set_tracer */
     void *trace_opaque;
 } VmxCpu;

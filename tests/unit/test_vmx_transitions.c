@@ -33,6 +33,8 @@ START_TEST(test_cpuid_exit_saves_guest_loads_host)
     vmx_assert_exit(m, EXIT_REASON_CPUID);
     ck_assert_uint_eq(vmx_get(m, VMCS_GUEST_RIP), GUEST_CODE + 9);
     ck_assert_uint_eq(m->cpu.vmx->entries, 2);
+    ck_assert_uint_eq(vmx_exit_count(&m->cpu, EXIT_REASON_CPUID), 2);
+    ck_assert_uint_eq(vmx_exit_count(&m->cpu, EXIT_REASON_HLT), 0);
     machine_destroy(m);
 }
 END_TEST
@@ -58,6 +60,7 @@ START_TEST(test_entry_msr_load_failure)
     ck_assert_uint_eq(vmx_get(m, VMCS_EXIT_QUALIFICATION), 2);
     ck_assert_uint_eq(vmx_get(m, VMCS_GUEST_RIP), GUEST_CODE); /* not saved */
     ck_assert(!m->cpu.vmx->launched);
+    ck_assert_uint_eq(vmx_exit_count(&m->cpu, EXIT_REASON_ENTRY_FAILURE_MSR_LOADING), 1);
     machine_destroy(m);
 }
 END_TEST
