@@ -184,3 +184,5 @@ void machine_set_cmdline(Machine *m, const char *cmdline)
 }
 
 void machine_raise_nmi(Machine *m) { cpu_events_raise_nmi(&m->cpu); }
+void machine_raise_init(Machine *m) { cpu_events_raise_init(&m->cpu); }
+void machine_raise_sipi(Machine *m, uint8_t vector) { cpu_events_raise_sipi(&m->cpu, vector); }

@@ -26,7 +26,8 @@ typedef enum MachineStop {
     STOP_GUEST_EXIT,   /* the guest wrote the debug-exit port: see exit_code */
     STOP_SHUTDOWN,     /* triple fault: the CPU entered the shutdown state */
     STOP_HALTED,       /* HLT with nothing that could ever wake the CPU (no interrupt controller,
-                        * or one that can request nothing; IF = 0 and no NMI source) */
+                        * or one that can request nothing; IF = 0 and no NMI source), or
+                        * wait-for-SIPI with no SIPI pending (cpu.activity tells which) */
     STOP_EXCEPTION,    /* an exception in cpu.exception_stop_mask is pending, undelivered */
     STOP_DEBUG,        /* the debugger raised SIGNAL_DEBUG (sim/debug: a VMX event it stops at) */
 } MachineStop;
@@ -61,5 +62,9 @@ void machine_set_cmdline(Machine *m, const char *cmdline);
 /* Assert NMI from outside the controller (front-end, tests): held pending
  * until the CPU can take it (SDM 6.7.1). */
 void machine_raise_nmi(Machine *m);
+/* Assert INIT / send a start-up IPI to the CPU from outside (its INIT# pin,
+ * another processor): taken at its next boundary (cpu_events_raise_init/sipi). */
+void machine_raise_init(Machine *m);
+void machine_raise_sipi(Machine *m, uint8_t vector);
 
 #endif

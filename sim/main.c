@@ -101,8 +101,14 @@ static int run_loop(Machine *m, const CliOptions *o, double start, Debugger *d)
             report_shutdown(&m->cpu);
             return EXIT_TRIPLE_FAULT;
         case STOP_HALTED:
-            fprintf(stderr, "vmxsim: cpu0 halted at rip 0x%" PRIx64 " with %s; nothing can wake it\n",
-                    m->cpu.RIP, (m->cpu.rflags & RFLAGS_IF) ? "no interrupt source" : "interrupts disabled");
+            if (m->cpu.activity == ACTIVITY_WAIT_SIPI)
+                fprintf(stderr, "vmxsim: cpu0 waits for a SIPI at rip 0x%" PRIx64
+                                " (wait-for-SIPI); no other processor can send one\n", m->cpu.RIP);
+            else
+                fprintf(stderr,
+                        "vmxsim: cpu0 halted at rip 0x%" PRIx64 " with %s; nothing can wake it\n",
+                        m->cpu.RIP,
+                        (m->cpu.rflags & RFLAGS_IF) ? "no interrupt source" : "interrupts disabled");
             return EXIT_HALTED;
         case STOP_BUDGET:
         case STOP_EXCEPTION: /* not requested by `run` */

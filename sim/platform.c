@@ -36,6 +36,12 @@ static int platform_ack(void *opaque) {
 static bool platform_nmi(void *opaque) {
     return dev_lapic_take_nmi(&((Platform *)opaque)->lapic);
 }
+static bool platform_init_signal(void *opaque) {
+    return dev_lapic_take_init(&((Platform *)opaque)->lapic);
+}
+static int platform_sipi(void *opaque) {
+    return dev_lapic_take_sipi(&((Platform *)opaque)->lapic);
+}
 
 /* A halted CPU can be woken by an armed timer whose interrupt reaches it:
  * with RFLAGS.IF = 0 only as an NMI. */
@@ -49,7 +55,13 @@ static bool platform_may_request(void *opaque) {
 }
 
 IntrController platform_intr_controller(Platform *p) {
-    return (IntrController){p, platform_intr, platform_ack, platform_nmi, platform_may_request};
+    return (IntrController){p,
+                            platform_intr,
+                            platform_ack,
+                            platform_nmi,
+                            platform_may_request,
+                            platform_init_signal,
+                            platform_sipi};
 }
 
 /* ---- the CPU's APIC hooks ---- */
@@ -98,9 +110,14 @@ static void apic_write_deadline(void *o, uint64_t value, uint64_t tsc_now) {
     dev_lapic_write_tsc_deadline(&((Platform *)o)->lapic, value, tsc_now);
 }
 
+static void apic_init(void *o) {
+    dev_lapic_init_reset(&((Platform *)o)->lapic);
+}
+
 static const CpuApicOps platform_apic_ops = {
     apic_read_base, apic_write_base, apic_read_msr,      apic_write_msr,
     apic_read_cr8,  apic_write_cr8,  apic_read_deadline, apic_write_deadline,
+    apic_init,
 };
 
 /* ---- assembly ---- */

@@ -23,6 +23,9 @@ typedef struct CpuApicOps {
     /* IA32_TSC_DEADLINE (SDM 10.5.4.1); tsc_now: the TSC at the WRMSR. */
     uint64_t (*read_tsc_deadline)(void *apic);
     void (*write_tsc_deadline)(void *apic, uint64_t value, uint64_t tsc_now);
+    /* The CPU performs an INIT (outside VMX operation): SDM 10.4.7.3 "Local
+     * APIC State After an INIT Reset". */
+    void (*init)(void *apic);
 } CpuApicOps;
 
 /* The MSRs the local APIC answers (msr_apic.c), with msr.c's table checks

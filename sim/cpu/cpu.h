@@ -273,6 +273,9 @@ bool cpu_init(CpuState *cpu, unsigned id, Memory *mem, IoBus *io, Signals *signa
 void cpu_destroy(CpuState *cpu);
 /* Power-on (RESET) state, SDM 9.1.1 Table 9-1. */
 void cpu_reset(CpuState *cpu);
+/* The INIT state (SDM 9.1 Table 9-1 "INIT" column): as RESET, except that
+ * x87, SSE, XCR0, the MSRs and CR0.CD/NW keep their values. */
+void cpu_init_reset(CpuState *cpu);
 /* Recompute mode and CPL from CR0, EFER, RFLAGS.VM and the segment caches. */
 void cpu_update_mode(CpuState *cpu);
 

@@ -9,6 +9,7 @@
  */
 #include "sim/cpu/events.h"
 
+#include "sim/cpu/apic_hooks.h"
 #include "sim/cpu/cpu.h"
 #include "sim/cpu/debug_regs.h"
 #include "sim/cpu/decode.h"
@@ -53,12 +54,35 @@ void cpu_events_sample(CpuState *cpu)
     set_force(cpu, EV_INTR, ic->intr(ic->opaque));
     if (ic->nmi && ic->nmi(ic->opaque))
         cpu->ev.force |= EV_NMI;
+    if (ic->init && ic->init(ic->opaque))
+        cpu_events_raise_init(cpu);
+    int sipi = ic->sipi ? ic->sipi(ic->opaque) : -1;
+    if (sipi >= 0)
+        cpu_events_raise_sipi(cpu, (uint8_t)sipi);
 }
 
 /* SDM 6.7.1 "Handling Multiple NMIs": one NMI is held pending while NMIs are blocked. */
 void cpu_events_raise_nmi(CpuState *cpu)
 {
     cpu->ev.force |= EV_NMI;
+}
+
+/* SDM 23.8 "Restrictions on VMX Operation": an INIT that arrives while it is
+ * blocked is held pending (one INIT). */
+void cpu_events_raise_init(CpuState *cpu)
+{
+    cpu->ev.force |= EV_INIT;
+}
+
+/* SDM 9.4 "Multiple-Processor (MP) Initialization" and 26.6.2 "Activity
+ * State": only a processor in the wait-for-SIPI state recognizes a SIPI; in
+ * any other state (and once one is recognized) SIPIs are discarded. */
+void cpu_events_raise_sipi(CpuState *cpu, uint8_t vector)
+{
+    if (cpu->activity != ACTIVITY_WAIT_SIPI || (cpu->ev.force & EV_SIPI))
+        return;
+    cpu->ev.force |= EV_SIPI;
+    cpu->ev.sipi_vector = vector;
 }
 
 /* --- delivery --- */
@@ -129,6 +153,59 @@ static uint64_t linear_rip(const CpuState *cpu)
     if (cpu->mode == MODE_LONG64)
         return cpu->RIP;
     return (cpu->seg[SEG_CS].base + cpu->RIP) & 0xffffffffu;
+}
+
+/* Class 3, "External Hardware Interventions" (INIT).  SDM 23.8: INIT is
+ * blocked in VMX root operation; SDM 25.2 "Other Causes of VM Exits": in
+ * non-root operation it causes a VM exit, except in the wait-for-SIPI
+ * state, which blocks it (26.6.2 "Activity State"). */
+static bool init_ready(const CpuState *cpu)
+{
+    if (!(cpu->ev.force & EV_INIT) || cpu->vmx_mode == VMX_MODE_ROOT)
+        return false;
+    return !cpu_vmx_nonroot(cpu) || cpu->activity != ACTIVITY_WAIT_SIPI;
+}
+
+#define IA32_APIC_BASE_BSP (UINT64_C(1) << 8) /* SDM 10.4.4 "Local APIC Status and Location" */
+
+/* SDM 25.2: in non-root operation a VM exit, "none of the operations
+ * normally associated" with INIT.  Outside VMX operation: the INIT state of
+ * SDM 9.1 Table 9-1 and the local APIC's (10.4.7.3 "Local APIC State After
+ * an INIT Reset"); SDM 9.4: the BSP then executes from the reset vector, an
+ * AP waits for a SIPI. */
+static SimStatus deliver_init(CpuState *cpu)
+{
+    cpu->ev.force &= ~(uint32_t)EV_INIT;
+    if (cpu_vmx_nonroot(cpu)) {
+        VmxEvent e = {VMX_EVENT_INIT, 0, false, 0, 0};
+        return cpu->vmx_ops->event(cpu, &e, NULL);
+    }
+    bool bsp = (cpu_apic_base_read(cpu) & IA32_APIC_BASE_BSP) != 0;
+    if (cpu->apic_ops)
+        cpu->apic_ops->init(cpu->apic);
+    cpu_init_reset(cpu);
+    if (!bsp)
+        cpu->activity = ACTIVITY_WAIT_SIPI;
+    return SIM_OK;
+}
+
+/* A SIPI recognized in the wait-for-SIPI state.  SDM 25.2: in non-root
+ * operation a VM exit (qualification: the vector, 27.2.1).  Outside VMX
+ * operation, SDM 9.4 / 10.6.1 "Start-Up": the AP starts in real-address
+ * mode at 000VV000H (CS selector VV00H, base VV000H, IP 0). */
+static SimStatus deliver_sipi(CpuState *cpu)
+{
+    unsigned vector = cpu->ev.sipi_vector;
+    cpu->ev.force &= ~(uint32_t)EV_SIPI;
+    if (cpu_vmx_nonroot(cpu)) {
+        VmxEvent e = {VMX_EVENT_SIPI, (uint8_t)vector, false, 0, 0};
+        return cpu->vmx_ops->event(cpu, &e, NULL);
+    }
+    cpu->seg[SEG_CS].selector = (uint16_t)(vector << 8);
+    cpu->seg[SEG_CS].base = (uint64_t)vector << 12;
+    cpu->RIP = 0;
+    cpu->activity = ACTIVITY_ACTIVE;
+    return SIM_OK;
 }
 
 /* Class 4, traps on the previous instruction.  SDM 6.8.3 "Masking Exceptions
@@ -223,9 +300,10 @@ static SimStatus deliver_code_breakpoint(CpuState *cpu)
     return deliver_exception(cpu, false); /* RF is pushed as it is (0) */
 }
 
-/* SDM 6.9 Table 6-2, classes 4-7, highest priority first.  Classes 1-3
- * (RESET, machine check, task-switch trap, SMI/INIT) have no source in
- * vmxsim; classes 8-10 are the fetch, decode and execution of the next
+/* SDM 6.9 Table 6-2, classes 4-7, highest priority first.  Class 3 (INIT)
+ * and the SIPI of the wait-for-SIPI state come before them (init_sipi);
+ * classes 1-2 (RESET, machine check, task-switch trap) and SMI have no
+ * source in vmxsim; classes 8-10 are the fetch, decode and execution of the next
  * instruction, which follow. */
 static const struct BoundaryEvent {
     bool (*ready)(const CpuState *cpu);
@@ -251,16 +329,35 @@ static void latch_hits(CpuState *cpu)
 /* In VMX non-root operation the VMX layer's boundary exits (MTF, the
  * VMX-preemption timer, NMI and interrupt windows) are ranked against the
  * class of the event found (vmx_hooks.h). */
+/* INIT (class 3) and SIPI: above every other event and above the VMX
+ * layer's boundary exits (SDM 25.5.2: "SMIs, INIT signals, and higher
+ * priority events take priority over MTF VM exits"). */
+static bool init_sipi(CpuState *cpu, SimStatus *st)
+{
+    if (SIM_LIKELY(!(cpu->ev.force & (EV_INIT | EV_SIPI))))
+        return false;
+    if (init_ready(cpu))
+        *st = deliver_init(cpu);
+    else if (cpu->ev.force & EV_SIPI)
+        *st = deliver_sipi(cpu);
+    else
+        return false;
+    return true;
+}
+
 SimStatus cpu_events_boundary(CpuState *cpu, bool *taken)
 {
     unsigned i = 0;
-    *taken = false;
+    SimStatus st = SIM_OK;
+    *taken = init_sipi(cpu, &st);
+    if (*taken)
+        return st;
     cpu_events_refresh(cpu); /* RFLAGS.AC and DR7 change without a mode update */
     latch_hits(cpu);
     while (i < SIM_ARRAY_SIZE(boundary_events) && !boundary_events[i].ready(cpu))
         i++;
     if (SIM_UNLIKELY(cpu_vmx_nonroot(cpu))) {
-        SimStatus st = cpu->vmx_ops->boundary(cpu, VMX_NEXT_DEBUG_TRAP + i);
+        st = cpu->vmx_ops->boundary(cpu, VMX_NEXT_DEBUG_TRAP + i);
         if (st != SIM_OK) {
             *taken = true;
             return st;
@@ -277,6 +374,10 @@ SimStatus cpu_events_boundary(CpuState *cpu, bool *taken)
  * VMX non-root operation the VMX layer's boundary exits wake it too. */
 bool cpu_events_wake_pending(CpuState *cpu)
 {
+    if (init_ready(cpu) || (cpu->ev.force & EV_SIPI))
+        return true;
+    if (cpu->activity == ACTIVITY_WAIT_SIPI)
+        return false; /* SDM 26.6.2: it blocks NMIs, external interrupts and the rest */
     return debug_trap_ready(cpu) || nmi_ready(cpu) || intr_ready(cpu) ||
            (cpu_vmx_nonroot(cpu) && cpu->vmx_ops->wakes(cpu));
 }
@@ -286,20 +387,25 @@ bool cpu_events_wake_pending(CpuState *cpu)
 bool cpu_events_may_wake(CpuState *cpu)
 {
     const IntrController *ic = &cpu->ev.intc;
-    if (cpu_events_wake_pending(cpu) || cpu->deadline != UINT64_MAX)
+    if (cpu_events_wake_pending(cpu))
+        return true;
+    /* Only an INIT or a SIPI from another processor would end wait-for-SIPI. */
+    if (cpu->activity == ACTIVITY_WAIT_SIPI)
+        return false;
+    if (cpu->deadline != UINT64_MAX)
         return true;
     if (!ic->intr || (ic->may_request && !ic->may_request(ic->opaque)))
         return false;
     return (cpu->rflags & RFLAGS_IF) || cpu->intr_ignores_if || ic->nmi != NULL;
 }
 
-/* The CPU stays in HLT until the boundary delivers the event
- * (event_delivered) or makes a VM exit, which saves the HLT activity state
- * (SDM 27.3.4). */
+/* The CPU stays in HLT (or wait-for-SIPI) until the boundary delivers the
+ * event (event_delivered, deliver_init, deliver_sipi) or makes a VM exit,
+ * which saves the activity state (SDM 27.3.4). */
 SimStatus cpu_events_halted(CpuState *cpu)
 {
-    if (cpu->activity != ACTIVITY_HLT)
-        return SIM_SHUTDOWN; /* shutdown; wait-for-SIPI has no waker yet */
+    if (cpu->activity == ACTIVITY_SHUTDOWN)
+        return SIM_SHUTDOWN;
     return cpu_events_wake_pending(cpu) ? SIM_OK : SIM_HALT;
 }
 

@@ -45,6 +45,11 @@ typedef struct IntrController {
     /* Could the controller ever assert INTR or NMI again without the CPU
      * doing something (a timer armed, a device busy)?  NULL: assume yes. */
     bool (*may_request)(void *opaque);
+    /* Take a latched INIT (SDM 10.6.1 delivery mode 101B): true once per
+     * INIT.  NULL: no INIT source. */
+    bool (*init)(void *opaque);
+    /* Take a latched start-up IPI (delivery mode 110B): its vector, or -1. */
+    int (*sipi)(void *opaque);
 } IntrController;
 
 /* Bits of CpuEvents.force: reasons to stay on the careful path. */
@@ -55,6 +60,9 @@ enum {
                            * reports an event (sim/debug); cleared by RESET/INIT */
     EV_VMX = 1u << 3,     /* VMX non-root operation with a VM exit checked at every boundary
                            * (window exiting, monitor trap flag): vmx_hooks.h boundary() */
+    EV_INIT = 1u << 4,    /* an INIT is pending (held while blocked: VMX root operation,
+                           * wait-for-SIPI in non-root operation) */
+    EV_SIPI = 1u << 5,    /* a SIPI arrived in the wait-for-SIPI state (sipi_vector) */
     EV_INTR = 1u << 9,    /* INTR was seen asserted; the same bit as RFLAGS.IF, so
                            * it counts only while IF = 1 */
 };
@@ -77,6 +85,7 @@ typedef struct CpuEvents {
      * the careful path began (cpu_events_before clears the shadows first):
      * VMLAUNCH's MOV-SS check and the interruptibility a VM exit saves. */
     uint8_t blocking_at_start;
+    uint8_t sipi_vector;   /* with EV_SIPI */
 } CpuEvents;
 
 /* What cpu_events_before() saw, for cpu_events_after(). */
@@ -96,6 +105,10 @@ void cpu_events_refresh(struct CpuState *cpu);
 void cpu_events_sample(struct CpuState *cpu);
 /* An NMI from outside the controller (front-end, tests). */
 void cpu_events_raise_nmi(struct CpuState *cpu);
+/* INIT and SIPI from outside the controller (the INIT# pin, tests): the
+ * same as a latched INIT or start-up IPI. */
+void cpu_events_raise_init(struct CpuState *cpu);
+void cpu_events_raise_sipi(struct CpuState *cpu, uint8_t vector);
 
 /* At a boundary before the next instruction: deliver the highest-priority
  * pending event of SDM 6.9 Table 6-2 that is not blocked.  *taken tells

@@ -30,6 +30,9 @@ static SimStatus after_handler(CpuState *cpu, const DecodedInsn *d, uint64_t rip
         return cpu_events_deliver_fault(cpu);
     case SIM_REPEAT:
         cpu->RIP = rip; /* REP string: more iterations remain */
+        /* SDM 17.3.1.1: an event taken now pushes RF = 1 (also after a
+         * fast-path chunk; careful_needed() then finishes it carefully). */
+        cpu->ev.mid_string = true;
         cpu->cycles += d->cycles;
         return SIM_OK;
     case SIM_HALT:
@@ -68,9 +71,10 @@ static SimStatus run_block(CpuState *cpu, const Block *b, uint64_t budget)
 
 /*
  * The careful path (events.h) is taken while single-stepping (TF), while RF
- * is set, while a DR7 enable is set, under an interrupt shadow, and while an
- * event waits that could be taken (a debug trap, an NMI unless NMIs are
- * blocked, INTR with IF = 1: EV_INTR is RFLAGS.IF's bit).  Alignment
+ * is set, while a DR7 enable is set, under an interrupt shadow, inside an
+ * unfinished REP string instruction (ev.mid_string), and while an event
+ * waits that could be taken (a debug trap, an NMI unless NMIs are blocked,
+ * INTR with IF = 1: EV_INTR is RFLAGS.IF's bit).  Alignment
  * checking needs no careful path: its accesses leave the TLB fast path
  * (tlb_need) and fault in the slow path like any other.
  */
@@ -81,8 +85,10 @@ static bool careful_needed(const CpuState *cpu)
     uint32_t waiting = cpu->ev.force & (uint32_t)(if_bit | ~(uint64_t)RFLAGS_IF);
     if (cpu->nmi_blocked)
         waiting &= ~(uint32_t)EV_NMI; /* until the IRET, which ends its block */
+    if (cpu->vmx_mode == VMX_MODE_ROOT)
+        waiting &= ~(uint32_t)EV_INIT; /* until VMXOFF or VM entry (SDM 23.8) */
     return waiting || (f & (RFLAGS_TF | RFLAGS_RF)) || (cpu->dr[7] & DR7_ENABLE_MASK) ||
-           cpu->sti_shadow || cpu->movss_shadow;
+           cpu->sti_shadow || cpu->movss_shadow || cpu->ev.mid_string;
 }
 
 /*
@@ -244,9 +250,10 @@ static SimStatus run_careful(CpuState *cpu, uint64_t budget)
 {
     const Block *b;
     bool taken;
-    if (cpu->activity != ACTIVITY_ACTIVE && cpu_events_halted(cpu) != SIM_OK)
-        return cpu->activity == ACTIVITY_HLT ? SIM_HALT : SIM_SHUTDOWN;
-    SimStatus st = cpu_events_boundary(cpu, &taken);
+    SimStatus st = cpu->activity != ACTIVITY_ACTIVE ? cpu_events_halted(cpu) : SIM_OK;
+    if (st != SIM_OK)
+        return st;
+    st = cpu_events_boundary(cpu, &taken);
     if (st != SIM_OK || taken)
         return st;
     if (cpu_cache_lookup(cpu, &b) != SIM_OK)

@@ -51,6 +51,8 @@ typedef enum VmxEventType {
     VMX_EVENT_NMI,
     VMX_EVENT_TRIPLE_FAULT,
     VMX_EVENT_SOFT_EXCEPTION, /* #BP by INT3, #OF by INTO: RIP is past the instruction */
+    VMX_EVENT_INIT,           /* an INIT signal (not in wait-for-SIPI, which blocks it) */
+    VMX_EVENT_SIPI,           /* a SIPI in the wait-for-SIPI state; vector: its vector */
 } VmxEventType;
 
 typedef struct VmxEvent {

@@ -178,6 +178,26 @@ bool dev_lapic_take_nmi(Lapic *a) {
     return nmi;
 }
 
+bool dev_lapic_take_init(Lapic *a) {
+    bool init = a->init_pending;
+    a->init_pending = false;
+    return init;
+}
+
+int dev_lapic_take_sipi(Lapic *a) {
+    bool sipi = a->sipi_pending;
+    a->sipi_pending = false;
+    return sipi ? a->sipi_vector : -1;
+}
+
+/* SDM 10.4.7.3 "Local APIC State After an INIT Reset ('Wait-for-SIPI'
+ * State)": the registers are reset as at power-up, except the APIC ID (and
+ * IA32_APIC_BASE: SDM 10.12.5.1 "x2APIC States", INIT keeps the mode). */
+void dev_lapic_init_reset(Lapic *a) {
+    lapic_reset_registers(a);
+    lapic_signal(a);
+}
+
 bool dev_lapic_may_request(const Lapic *a) {
     return a->timer_next != DEV_NO_EVENT && !(a->lvt[LVT_TIMER] & LVT_MASKED);
 }
@@ -221,8 +241,8 @@ bool dev_lapic_matches(const Lapic *a, const ApicMessage *m) {
 /* SDM 10.6.1 and 10.8.4: what each delivery mode does at the receiver.
  * vmxsim drops fixed and lowest-priority interrupts while the APIC is
  * software-disabled (SDM 10.4.7.2 lists only INIT, NMI, SMI and SIPI as
- * handled); INIT and SIPI are latched for the CPU (docs/devices.md);
- * SMI is ignored (no SMM). */
+ * handled); INIT and SIPI are latched for the CPU, which takes them at its
+ * next boundary (docs/devices.md); SMI is ignored (no SMM). */
 void dev_lapic_accept(Lapic *a, const ApicMessage *m) {
     if (!dev_lapic_enabled(a)) return;
     switch (m->delivery) {
@@ -236,10 +256,12 @@ void dev_lapic_accept(Lapic *a, const ApicMessage *m) {
         break;
     case APIC_DM_INIT:
         a->init_pending = true;
+        lapic_signal(a);
         break;
     case APIC_DM_STARTUP:
         a->sipi_pending = true;
         a->sipi_vector = m->vector;
+        lapic_signal(a);
         break;
     case APIC_DM_EXTINT:
         a->extint_pending = true;

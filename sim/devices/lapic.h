@@ -128,7 +128,7 @@ typedef struct Lapic {
     uint64_t timer_next; /* cycle of the next timer expiry; DEV_NO_EVENT: disarmed */
     bool nmi_pending;    /* NMI messages not yet taken by the CPU */
     bool extint_pending; /* an ExtINT message: the 8259 supplies the vector */
-    bool init_pending;   /* INIT / SIPI received (no CPU model for them yet: docs/devices.md) */
+    bool init_pending;   /* INIT / SIPI received, not yet taken by the CPU */
     bool sipi_pending;
     uint8_t sipi_vector;
     bool has_x2apic, has_tsc_deadline;
@@ -149,6 +149,11 @@ void dev_lapic_bios_setup(Lapic *apic);
 bool dev_lapic_intr(Lapic *apic);
 int dev_lapic_acknowledge(Lapic *apic);
 bool dev_lapic_take_nmi(Lapic *apic);
+/* Take a latched INIT (true once) / start-up IPI (its vector, or -1). */
+bool dev_lapic_take_init(Lapic *apic);
+int dev_lapic_take_sipi(Lapic *apic);
+/* The CPU performed an INIT: reset the registers (SDM 10.4.7.3). */
+void dev_lapic_init_reset(Lapic *apic);
 /* Could the APIC request an interrupt with no CPU action (a timer armed
  * whose LVT entry is unmasked, or the 8259 behind LINT0)? */
 bool dev_lapic_may_request(const Lapic *apic);

@@ -61,6 +61,12 @@ bool check_GUEST_ACTIVITY_SHUTDOWN_INJECTION(const EntryCtx *c)
            (injects(c, EVENT_TYPE_HW_EXC) && injected_vector(c) == 18);
 }
 
+/* Wait-for-SIPI: "No event injection is allowed". */
+bool check_GUEST_ACTIVITY_WAIT_SIPI_INJECTION(const EntryCtx *c)
+{
+    return activity(c) != ACTIVITY_WAIT_SIPI || !injects_event(c);
+}
+
 bool check_GUEST_INTR_RESERVED(const EntryCtx *c) { return !(intr(c) & INTR_RESERVED); }
 
 bool check_GUEST_INTR_STI_MOVSS(const EntryCtx *c)

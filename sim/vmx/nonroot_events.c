@@ -1,7 +1,7 @@
 /*
  * Events in VMX non-root operation (SDM 25.2 "Other Causes of VM Exits"):
- * exceptions through the exception bitmap, NMIs, external interrupts and
- * triple faults, with the exit information of SDM 27.2.2 "Information for
+ * exceptions through the exception bitmap, NMIs, external interrupts,
+ * triple faults, INIT and SIPI, with the exit information of SDM 27.2.2 "Information for
  * VM Exits Due to Vectored Events" and 27.2.4 "Information for VM Exits That
  * Occur During Event Delivery".
  */
@@ -115,6 +115,18 @@ static SimStatus extint_event(CpuState *cpu, VmxCpu *v)
     return vmx_vm_exit(cpu, v, EXIT_REASON_EXTERNAL_INTERRUPT, 0);
 }
 
+/* SDM 25.2: INIT and SIPI (the latter only in the wait-for-SIPI state) always
+ * exit, without the register changes they make outside VMX operation; 27.2.1
+ * "Basic VM-Exit Information": the qualification of a SIPI exit is its vector
+ * (bits 7:0), of an INIT exit 0; no interruption or IDT-vectoring information. */
+static SimStatus init_sipi_event(CpuState *cpu, VmxCpu *v, const VmxEvent *e)
+{
+    bool sipi = e->type == VMX_EVENT_SIPI;
+    vmcs_set(v, VMCS_EXIT_INTERRUPTION_INFO, 0);
+    set_vectoring(v, NULL);
+    return vmx_vm_exit(cpu, v, sipi ? EXIT_REASON_SIPI : EXIT_REASON_INIT, sipi ? e->vector : 0);
+}
+
 SimStatus vmx_event(CpuState *cpu, const VmxEvent *e, const VmxEvent *during)
 {
     VmxCpu *v = cpu->vmx;
@@ -133,6 +145,9 @@ SimStatus vmx_event(CpuState *cpu, const VmxEvent *e, const VmxEvent *during)
         vmcs_set(v, VMCS_EXIT_INTERRUPTION_INFO, event_info(EXC_NMI, TYPE_NMI, false));
         set_vectoring(v, NULL);
         return vmx_vm_exit(cpu, v, EXIT_REASON_EXCEPTION_NMI, 0);
+    case VMX_EVENT_INIT:
+    case VMX_EVENT_SIPI:
+        return init_sipi_event(cpu, v, e);
     default: /* SDM 25.2: a triple fault always exits */
         set_vectoring(v, NULL);
         return vmx_vm_exit(cpu, v, EXIT_REASON_TRIPLE_FAULT, 0);

@@ -99,11 +99,11 @@ void vmx_caps_init(VmxCaps *c, const CpuModel *m)
     init_controls(c, m);
     /* SDM A.6: the VMX-preemption timer's rate (bits 4:0), bit 5 (EFER.LMA
      * is stored into "IA-32e mode guest" on VM exits), activity states HLT
-     * (bit 6) and shutdown (bit 7), four CR3-target values, N = 0 for MSR
+     * (bit 6), shutdown (bit 7) and wait-for-SIPI (bit 8), four CR3-target values, N = 0 for MSR
      * lists; no VMWRITE to exit-information fields (bit 29 = 0), no
      * zero-length software-event injection (bit 30 = 0). */
     c->misc = VMX_PREEMPTION_TIMER_RATE | (UINT64_C(1) << 5) | (UINT64_C(1) << 6) |
-              (UINT64_C(1) << 7) | ((uint64_t)VMX_CR3_TARGET_COUNT << 16);
+              (UINT64_C(1) << 7) | (UINT64_C(1) << 8) | ((uint64_t)VMX_CR3_TARGET_COUNT << 16);
     /* SDM A.7 "VMX-Fixed Bits in CR0": PE, NE and PG fixed to 1; bits 63:32 are 0. */
     c->cr0_fixed0 = UINT64_C(0x80000021);
     c->cr0_fixed1 = UINT64_C(0xffffffff);

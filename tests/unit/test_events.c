@@ -50,7 +50,8 @@ static bool pic_may_request(void *o) { return ((FakePic *)o)->can_request; }
 
 static void attach_pic(Machine *m, FakePic *p, bool with_nmi)
 {
-    IntrController ic = {p, pic_intr, pic_ack, with_nmi ? pic_nmi : NULL, pic_may_request};
+    IntrController ic = {p,    pic_intr, pic_ack, with_nmi ? pic_nmi : NULL, pic_may_request,
+                         NULL, NULL};
     p->vector = INTR_VECTOR;
     p->can_request = true;
     machine_attach_intr_controller(m, &ic);
@@ -382,7 +383,7 @@ START_TEST(test_events_intr_withdrawn_delivers_nothing)
     static const uint8_t code[] = {0x90, EXIT_CODE};
     FakePic pic = {.intr = true};
     Machine *m = ev_machine();
-    IntrController ic = {&pic, pic_intr, pic_ack_spurious, NULL, NULL};
+    IntrController ic = {&pic, pic_intr, pic_ack_spurious, NULL, NULL, NULL, NULL};
     machine_attach_intr_controller(m, &ic);
     set_flags(m, RFLAGS_IF);
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 10), STOP_GUEST_EXIT);

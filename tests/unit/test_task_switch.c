@@ -7,6 +7,7 @@
 #include "gp_support.h"
 #include "sim/cpu/exceptions.h"
 #include "sim/cpu/segmentation.h"
+#include "sim/cpu/string_repeat.h"
 
 #define TSS_A 0x7000u /* the current task */
 #define TSS_B 0x7100u
@@ -584,6 +585,154 @@ START_TEST(test_task_int_and_code_breakpoint_save_rf_clear)
 }
 END_TEST
 
+/* --- events through task gates from an external interrupt line --- */
+
+#define INTR_VECTOR 0x40u
+#define INTR_PORT 0xe0u
+
+/* A one-vector interrupt controller (events.h IntrController) whose line
+ * the test raises directly or through a write to INTR_PORT. */
+typedef struct TaskPic {
+    Machine *m;
+    bool line;
+} TaskPic;
+
+static bool task_pic_intr(void *o) { return ((TaskPic *)o)->line; }
+
+static int task_pic_ack(void *o)
+{
+    ((TaskPic *)o)->line = false;
+    return INTR_VECTOR;
+}
+
+static void task_pic_raise(TaskPic *p)
+{
+    p->line = true;
+    signals_raise(&p->m->signals, SIGNAL_INTR);
+}
+
+static void task_pic_port_write(void *o, uint16_t port, unsigned size, uint32_t value)
+{
+    (void)port, (void)size, (void)value;
+    task_pic_raise(o);
+}
+
+static void attach_task_pic(Machine *m, TaskPic *p)
+{
+    IntrController ic = {.opaque = p, .intr = task_pic_intr, .acknowledge = task_pic_ack,
+                         .may_request = task_pic_intr};
+    p->m = m;
+    machine_attach_intr_controller(m, &ic);
+    ck_assert(dev_io_bus_claim(&m->io, INTR_PORT, INTR_PORT, NULL, task_pic_port_write, p));
+}
+
+/* How the #GP of a switch to a task whose PDPTEs have a reserved bit is
+ * caused, and the EXT bit it gets (SDM 6.13 "Error Code": 1 for an event
+ * external to the program or an exception being delivered; 0 for INT n). */
+typedef struct PdpteEvent {
+    const char *what;
+    uint8_t code[2];
+    unsigned vector;
+    bool external;
+    uint32_t error;
+} PdpteEvent;
+
+static const PdpteEvent pdpte_events[] = {
+    {"INTR", {0x90, 0x90}, INTR_VECTOR, true, 1},
+    {"#UD", {0x0f, 0x0b}, EXC_UD, false, 1},
+    {"INT n", {0xcd, INTR_VECTOR}, INTR_VECTOR, false, 0},
+};
+
+/* SDM 4.4.1 "PDPTE Registers" and 7.3 step 12: the reserved-bit #GP of the
+ * new task's PDPTEs is raised in the old task (task_switch.c
+ * read_new_pdptes) with EXT as for every fault of the switch: a hardware
+ * interrupt or exception delivered through a task gate gives #GP(1), INT n
+ * #GP(0); the #GP handler runs in task A with A's EIP. */
+START_TEST(test_task_pae_reserved_pdpte_gp_ext)
+{
+    const PdpteEvent *e = &pdpte_events[_i];
+    Machine *m = machine_pae_tasks(PDPT_B, PD_ID | 1 | 2);
+    TaskPic pic = {0};
+    attach_task_pic(m, &pic);
+    m->cpu.exception_stop_mask = 0;
+    uint64_t task_gate = gate_desc(SEL_B, 0, 0xe5), gp_gate = gate_desc(CODE0, HANDLER, 0x8e);
+    test_poke(m, IDT_BASE + e->vector * 8, &task_gate, 8);
+    test_poke(m, IDT_BASE + EXC_GP * 8, &gp_gate, 8);
+    static const uint8_t hlt = 0xf4;
+    test_poke(m, HANDLER, &hlt, 1);
+    cpu_set_rflags(&m->cpu, RFLAGS_FIXED1 | RFLAGS_IF);
+    if (e->external)
+        task_pic_raise(&pic);
+    ck_assert_msg(gp_run(m, e->code, sizeof(e->code), 5) == STOP_HALTED, "%s", e->what);
+    ck_assert_uint_eq(m->cpu.RIP, HANDLER + 1);
+    ck_assert_uint_eq(m->cpu.seg[SEG_TR].selector, SEL_A);
+    ck_assert_uint_eq(m->cpu.cr3, PDPT_A);
+    ck_assert_uint_eq(m->cpu.pdpte[1], 0);
+    ck_assert_uint_eq(gdt_access(m, SEL_B), 0xe9);
+    ck_assert_uint_eq(mem32(m, TSS_A + 0x20), 0);
+    ck_assert_msg(mem32(m, 0x8000 - 16) == e->error, "%s: error %x", e->what,
+                  mem32(m, 0x8000 - 16));
+    ck_assert_uint_eq(mem32(m, 0x8000 - 12), GP_CODE);
+    machine_destroy(m);
+}
+END_TEST
+
+/* SDM 17.3.1.1: for an external interrupt "the value pushed for RF is the
+ * value that was in EFLAGS.RF"; through a task gate that is the image saved
+ * in the old TSS (7.3 step 8).  One side: an interrupt taken before the
+ * first instruction (as after an IRET that loaded RF = 1) saves RF = 1;
+ * the other: after an instruction, which cleared RF at its start, RF = 0. */
+START_TEST(test_task_intr_through_gate_saves_rf)
+{
+    for (unsigned after_insn = 0; after_insn < 2; after_insn++) {
+        Machine *m = machine_tasks(0);
+        TaskPic pic = {0};
+        attach_task_pic(m, &pic);
+        uint64_t gate = gate_desc(SEL_B, 0, 0xe5);
+        test_poke(m, IDT_BASE + INTR_VECTOR * 8, &gate, 8);
+        cpu_set_rflags(&m->cpu, RFLAGS_FIXED1 | RFLAGS_IF | RFLAGS_RF);
+        static const uint8_t nops[] = {0x90, 0x90};
+        if (after_insn)
+            ck_assert_int_eq(gp_run(m, nops, sizeof(nops), 1), STOP_BUDGET);
+        else
+            test_poke(m, GP_CODE, nops, sizeof(nops));
+        task_pic_raise(&pic);
+        ck_assert_int_eq(machine_run(m, 1), STOP_BUDGET);
+        assert_in_task_b(m);
+        ck_assert_uint_eq(mem16(m, TSS_B), SEL_A);
+        ck_assert_uint_eq(mem32(m, TSS_A + 0x20), GP_CODE + after_insn);
+        uint32_t rf = after_insn ? 0 : RFLAGS_RF;
+        ck_assert_uint_eq(mem32(m, TSS_A + 0x24), RFLAGS_FIXED1 | RFLAGS_IF | rf);
+        machine_destroy(m);
+    }
+}
+END_TEST
+
+/* 17.3.1.1: an interrupt "after any iteration of a repeated string
+ * instruction but the last" saves RF = 1 with the string instruction's
+ * EIP: REP OUTSB whose first write raises INTR, taken after the first
+ * chunk of STRING_CHUNK iterations (string_repeat.h) on the fast path. */
+START_TEST(test_task_intr_mid_rep_string_saves_rf)
+{
+    Machine *m = machine_tasks(0);
+    TaskPic pic = {0};
+    attach_task_pic(m, &pic);
+    uint64_t gate = gate_desc(SEL_B, 0, 0xe5);
+    test_poke(m, IDT_BASE + INTR_VECTOR * 8, &gate, 8);
+    cpu_set_rflags(&m->cpu, RFLAGS_FIXED1 | RFLAGS_IF);
+    m->cpu.gpr[GPR_RCX] = STRING_CHUNK + 2;
+    m->cpu.gpr[GPR_RDX] = INTR_PORT;
+    m->cpu.gpr[GPR_RSI] = GP_DATA;
+    static const uint8_t rep_outsb[] = {0xf3, 0x6e};
+    ck_assert_int_eq(gp_run(m, rep_outsb, sizeof(rep_outsb), 1), STOP_BUDGET);
+    assert_in_task_b(m);
+    ck_assert_uint_eq(mem32(m, TSS_A + 0x20), GP_CODE);
+    ck_assert_uint_eq(mem32(m, TSS_A + 0x24), RFLAGS_FIXED1 | RFLAGS_IF | RFLAGS_RF);
+    ck_assert_uint_eq(mem32(m, TSS_A + 0x2c), 2); /* ECX left */
+    machine_destroy(m);
+}
+END_TEST
+
 /* SDM 17.2.4 "Debug Control Register (DR7)": every task switch clears the
  * local enables L0-L3; the global ones G0-G3 and the rest of DR7 stay. */
 START_TEST(test_task_switch_clears_local_breakpoint_enables)
@@ -876,6 +1025,8 @@ static Suite *suite(void)
     tcase_add_test(tc, test_task_jmp_call_save_nt_unchanged);
     tcase_add_test(tc, test_task_fault_through_gate_saves_rf);
     tcase_add_test(tc, test_task_int_and_code_breakpoint_save_rf_clear);
+    tcase_add_test(tc, test_task_intr_through_gate_saves_rf);
+    tcase_add_test(tc, test_task_intr_mid_rep_string_saves_rf);
     tcase_add_test(tc, test_task_switch_clears_local_breakpoint_enables);
     suite_add_tcase(s, tc);
     TCase *pre = tcase_create("before_commit");
@@ -888,6 +1039,7 @@ static Suite *suite(void)
     tcase_add_test(pre, test_task_old_tss_too_short_ts);
     tcase_add_test(pre, test_task_new_tss_page_fault_before_commit);
     tcase_add_test(pre, test_task_pae_reserved_pdpte_gp_before_commit);
+    tcase_add_loop_test(pre, test_task_pae_reserved_pdpte_gp_ext, 0, SIM_ARRAY_SIZE(pdpte_events));
     tcase_add_loop_test(pre, test_task_iret_link_checks, 0, SIM_ARRAY_SIZE(link_cases));
     tcase_add_test(pre, test_task_event_fault_has_ext);
     tcase_add_test(pre, test_task_int_fault_no_ext);

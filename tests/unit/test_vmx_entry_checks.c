@@ -238,6 +238,9 @@ static void shutdown_mc(void)
     set(VMCS_ENTRY_INTERRUPTION_INFO, INJ(3, 18));
 }
 
+/* Wait-for-SIPI (IA32_VMX_MISC bit 8), nothing injected. */
+static void wait_sipi(void) { set(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_WAIT_SIPI); }
+
 /* Single-stepping over STI: blocking by STI, RFLAGS.TF and IF, pending BS. */
 static void sti_single_step(void)
 {
@@ -294,6 +297,7 @@ static const Variant variants[] = {
     {"unusable FS and GS", unusable_fs_gs},
     {"HLT with NMI injection", hlt_nmi},
     {"shutdown with machine-check injection", shutdown_mc},
+    {"wait-for-SIPI", wait_sipi},
     {"single step over STI", sti_single_step},
     {"external interrupt injection", extint_injected},
     {"every secondary control", secondary_controls},
@@ -568,7 +572,8 @@ static void m_rflags_vm(unsigned a)
 static void m_rflags_if(unsigned a) { set(VMCS_ENTRY_INTERRUPTION_INFO, INJ(0, 0x20)); }
 
 /* 26.3.1.5 non-register state */
-static void m_activity_state(unsigned a) { set(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_WAIT_SIPI); }
+/* 4: beyond the states IA32_VMX_MISC bits 8:6 can report. */
+static void m_activity_state(unsigned a) { set(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_WAIT_SIPI + 1); }
 
 static void m_activity_hlt_dpl(unsigned a)
 {
@@ -592,6 +597,12 @@ static void m_activity_shutdown_injection(unsigned a)
 {
     extint_injected();
     set(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_SHUTDOWN);
+}
+
+static void m_activity_wait_sipi_injection(unsigned a)
+{
+    wait_sipi();
+    set(VMCS_ENTRY_INTERRUPTION_INFO, INJ(2, 2));
 }
 
 static void m_intr(unsigned bits) { set(VMCS_GUEST_INTERRUPTIBILITY_STATE, bits); }
@@ -761,6 +772,7 @@ static const Mutation mutations[ENTRY_CHECK_COUNT] = {
     M(GUEST_ACTIVITY_BLOCKING, m_activity_blocking),
     M(GUEST_ACTIVITY_HLT_INJECTION, m_activity_hlt_injection),
     M(GUEST_ACTIVITY_SHUTDOWN_INJECTION, m_activity_shutdown_injection),
+    M(GUEST_ACTIVITY_WAIT_SIPI_INJECTION, m_activity_wait_sipi_injection),
     MA(GUEST_INTR_RESERVED, m_intr, 1u << 5),
     M(GUEST_INTR_STI_MOVSS, m_intr_sti_movss),
     MA(GUEST_INTR_STI_IF, m_intr, 1),

@@ -99,7 +99,7 @@ static int intr_vector(void *opaque) {
 /* SDM 25.2: interrupt-window exits take priority over external interrupts. */
 START_TEST(test_interrupt_window_before_external_interrupt) {
     static const uint8_t code[] = {VMCALL};
-    static const IntrController ic = {NULL, intr_asserted, intr_vector, NULL, NULL};
+    static const IntrController ic = {NULL, intr_asserted, intr_vector, NULL, NULL, NULL, NULL};
     Machine *m = nr_machine();
     machine_attach_intr_controller(m, &ic);
     nr_pin(m, VMX_PIN_EXTERNAL_INTERRUPT_EXITING);

@@ -209,7 +209,7 @@ START_TEST(test_external_interrupt_exit_acknowledged)
     static const uint8_t loop[] = {0xeb, 0xfe}; /* jmp $ */
     Machine *m = vmx_launchable();
     FakePic pic = {true, 0x42};
-    IntrController ic = {&pic, pic_intr, pic_ack, NULL, NULL};
+    IntrController ic = {&pic, pic_intr, pic_ack, NULL, NULL, NULL, NULL};
     machine_attach_intr_controller(m, &ic);
     m->cpu.rflags &= ~(uint64_t)RFLAGS_IF; /* the host does not take it */
     vmx_set(m, VMCS_GUEST_RFLAGS, RFLAGS_FIXED1 | RFLAGS_IF);
@@ -233,7 +233,7 @@ START_TEST(test_external_interrupt_exit_ignores_guest_if)
     for (int exiting = 0; exiting < 2; exiting++) {
         Machine *m = vmx_launchable();
         FakePic pic = {true, 0x42};
-        IntrController ic = {&pic, pic_intr, pic_ack, NULL, NULL};
+        IntrController ic = {&pic, pic_intr, pic_ack, NULL, NULL, NULL, NULL};
         machine_attach_intr_controller(m, &ic);
         m->cpu.rflags &= ~(uint64_t)RFLAGS_IF;
         vmx_set(m, VMCS_GUEST_RFLAGS, RFLAGS_FIXED1); /* IF = 0 */
