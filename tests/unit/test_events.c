@@ -7,6 +7,7 @@
  * pushed for faults (SDM 17.3.1.1).  Every rule is tested on both sides.
  */
 #include "check_main.h"
+#include "fake_intc.h"
 #include "gp_support.h"
 #include "sim/cpu/debug_regs.h"
 #include "sim/cpu/exceptions.h"
@@ -18,50 +19,17 @@
 #define SOFT_HANDLER 0x2300u
 #define INTR_VECTOR 0x40u
 
-/* --- a fake interrupt controller, driven by the test --- */
-
-typedef struct FakePic {
-    bool intr;
-    int vector;
-    int acks;
-    bool nmi;
-    bool can_request;
-} FakePic;
-
-static bool pic_intr(void *o) { return ((FakePic *)o)->intr; }
-
-static int pic_ack(void *o)
-{
-    FakePic *p = o;
-    p->acks++;
-    p->intr = false;
-    return p->vector;
-}
-
-static bool pic_nmi(void *o)
-{
-    FakePic *p = o;
-    bool n = p->nmi;
-    p->nmi = false;
-    return n;
-}
-
-static bool pic_may_request(void *o) { return ((FakePic *)o)->can_request; }
+/* --- the fake interrupt controller (fake_intc.h), driven by the test --- */
 
 static void attach_pic(Machine *m, FakePic *p, bool with_nmi)
 {
-    IntrController ic = {p,    pic_intr, pic_ack, with_nmi ? pic_nmi : NULL, pic_may_request,
-                         NULL, NULL};
-    p->vector = INTR_VECTOR;
-    p->can_request = true;
-    machine_attach_intr_controller(m, &ic);
+    fake_pic_attach(m, p, INTR_VECTOR, with_nmi);
 }
 
-/* The device side: change the line, then raise SIGNAL_INTR. */
 static void pic_set_intr(Machine *m, FakePic *p, bool on)
 {
-    p->intr = on;
-    signals_raise(&m->signals, SIGNAL_INTR);
+    (void)m;
+    fake_pic_set_intr(p, on);
 }
 
 /* --- machine set-up --- */
@@ -383,7 +351,7 @@ START_TEST(test_events_intr_withdrawn_delivers_nothing)
     static const uint8_t code[] = {0x90, EXIT_CODE};
     FakePic pic = {.intr = true};
     Machine *m = ev_machine();
-    IntrController ic = {&pic, pic_intr, pic_ack_spurious, NULL, NULL, NULL, NULL};
+    IntrController ic = {&pic, fake_pic_intr, pic_ack_spurious, NULL, NULL, NULL, NULL};
     machine_attach_intr_controller(m, &ic);
     set_flags(m, RFLAGS_IF);
     ck_assert_int_eq(gp_run(m, code, sizeof(code), 10), STOP_GUEST_EXIT);

@@ -14,6 +14,7 @@
  * chunk of STRING_CHUNK iterations (string_repeat.h).
  */
 #include "check_main.h"
+#include "fake_intc.h"
 #include "gp_support.h"
 #include "sim/cpu/string_repeat.h"
 
@@ -21,37 +22,6 @@
 #define HANDLER 0x2000u
 #define INTR_VECTOR 0x40u
 #define INTR_PORT 0xe0u
-
-/* --- a one-vector interrupt controller asserted by a write to INTR_PORT --- */
-
-typedef struct OutPic {
-    Machine *m;
-    bool line;
-} OutPic;
-
-static bool out_pic_intr(void *o) {
-    return ((OutPic *)o)->line;
-}
-
-static int out_pic_ack(void *o) {
-    ((OutPic *)o)->line = false;
-    return INTR_VECTOR;
-}
-
-static void out_pic_port_write(void *o, uint16_t port, unsigned size, uint32_t value) {
-    (void)port, (void)size, (void)value;
-    OutPic *p = o;
-    p->line = true;
-    signals_raise(&p->m->signals, SIGNAL_INTR);
-}
-
-static void attach_out_pic(Machine *m, OutPic *p) {
-    IntrController ic = {
-        .opaque = p, .intr = out_pic_intr, .acknowledge = out_pic_ack, .may_request = out_pic_intr};
-    p->m = m;
-    machine_attach_intr_controller(m, &ic);
-    ck_assert(dev_io_bus_claim(&m->io, INTR_PORT, INTR_PORT, NULL, out_pic_port_write, p));
-}
 
 /* --- machines: an interrupt gate for INTR_VECTOR to a handler that exits --- */
 
@@ -106,8 +76,9 @@ static uint64_t frame_slot(Machine *m, const RepCase *t, unsigned slot) {
 START_TEST(test_rep_intr_pushes_rf) {
     const RepCase *t = &rep_cases[_i];
     Machine *m = t->long_mode ? rep_machine64() : rep_machine32();
-    OutPic pic = {0};
-    attach_out_pic(m, &pic);
+    FakePic pic = {0};
+    fake_pic_attach(m, &pic, INTR_VECTOR, false);
+    fake_pic_raise_on_port(&pic, INTR_PORT);
     cpu_set_rflags(&m->cpu, RFLAGS_FIXED1 | RFLAGS_IF);
     m->cpu.gpr[GPR_RCX] = t->count;
     m->cpu.gpr[GPR_RDX] = INTR_PORT;

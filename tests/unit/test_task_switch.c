@@ -4,6 +4,7 @@
  * checks before the commit point (old task untouched) and after it (the
  * fault belongs to the new task). */
 #include "check_main.h"
+#include "fake_intc.h"
 #include "gp_support.h"
 #include "sim/cpu/exceptions.h"
 #include "sim/cpu/segmentation.h"
@@ -590,40 +591,12 @@ END_TEST
 #define INTR_VECTOR 0x40u
 #define INTR_PORT 0xe0u
 
-/* A one-vector interrupt controller (events.h IntrController) whose line
- * the test raises directly or through a write to INTR_PORT. */
-typedef struct TaskPic {
-    Machine *m;
-    bool line;
-} TaskPic;
-
-static bool task_pic_intr(void *o) { return ((TaskPic *)o)->line; }
-
-static int task_pic_ack(void *o)
+/* The interrupt controller (fake_intc.h): one vector, raised by the test
+ * or by a write to INTR_PORT. */
+static void attach_task_pic(Machine *m, FakePic *p)
 {
-    ((TaskPic *)o)->line = false;
-    return INTR_VECTOR;
-}
-
-static void task_pic_raise(TaskPic *p)
-{
-    p->line = true;
-    signals_raise(&p->m->signals, SIGNAL_INTR);
-}
-
-static void task_pic_port_write(void *o, uint16_t port, unsigned size, uint32_t value)
-{
-    (void)port, (void)size, (void)value;
-    task_pic_raise(o);
-}
-
-static void attach_task_pic(Machine *m, TaskPic *p)
-{
-    IntrController ic = {.opaque = p, .intr = task_pic_intr, .acknowledge = task_pic_ack,
-                         .may_request = task_pic_intr};
-    p->m = m;
-    machine_attach_intr_controller(m, &ic);
-    ck_assert(dev_io_bus_claim(&m->io, INTR_PORT, INTR_PORT, NULL, task_pic_port_write, p));
+    fake_pic_attach(m, p, INTR_VECTOR, false);
+    fake_pic_raise_on_port(p, INTR_PORT);
 }
 
 /* How the #GP of a switch to a task whose PDPTEs have a reserved bit is
@@ -652,7 +625,7 @@ START_TEST(test_task_pae_reserved_pdpte_gp_ext)
 {
     const PdpteEvent *e = &pdpte_events[_i];
     Machine *m = machine_pae_tasks(PDPT_B, PD_ID | 1 | 2);
-    TaskPic pic = {0};
+    FakePic pic = {0};
     attach_task_pic(m, &pic);
     m->cpu.exception_stop_mask = 0;
     uint64_t task_gate = gate_desc(SEL_B, 0, 0xe5), gp_gate = gate_desc(CODE0, HANDLER, 0x8e);
@@ -662,7 +635,7 @@ START_TEST(test_task_pae_reserved_pdpte_gp_ext)
     test_poke(m, HANDLER, &hlt, 1);
     cpu_set_rflags(&m->cpu, RFLAGS_FIXED1 | RFLAGS_IF);
     if (e->external)
-        task_pic_raise(&pic);
+        fake_pic_set_intr(&pic, true);
     ck_assert_msg(gp_run(m, e->code, sizeof(e->code), 5) == STOP_HALTED, "%s", e->what);
     ck_assert_uint_eq(m->cpu.RIP, HANDLER + 1);
     ck_assert_uint_eq(m->cpu.seg[SEG_TR].selector, SEL_A);
@@ -686,7 +659,7 @@ START_TEST(test_task_intr_through_gate_saves_rf)
 {
     for (unsigned after_insn = 0; after_insn < 2; after_insn++) {
         Machine *m = machine_tasks(0);
-        TaskPic pic = {0};
+        FakePic pic = {0};
         attach_task_pic(m, &pic);
         uint64_t gate = gate_desc(SEL_B, 0, 0xe5);
         test_poke(m, IDT_BASE + INTR_VECTOR * 8, &gate, 8);
@@ -696,7 +669,7 @@ START_TEST(test_task_intr_through_gate_saves_rf)
             ck_assert_int_eq(gp_run(m, nops, sizeof(nops), 1), STOP_BUDGET);
         else
             test_poke(m, GP_CODE, nops, sizeof(nops));
-        task_pic_raise(&pic);
+        fake_pic_set_intr(&pic, true);
         ck_assert_int_eq(machine_run(m, 1), STOP_BUDGET);
         assert_in_task_b(m);
         ck_assert_uint_eq(mem16(m, TSS_B), SEL_A);
@@ -715,7 +688,7 @@ END_TEST
 START_TEST(test_task_intr_mid_rep_string_saves_rf)
 {
     Machine *m = machine_tasks(0);
-    TaskPic pic = {0};
+    FakePic pic = {0};
     attach_task_pic(m, &pic);
     uint64_t gate = gate_desc(SEL_B, 0, 0xe5);
     test_poke(m, IDT_BASE + INTR_VECTOR * 8, &gate, 8);

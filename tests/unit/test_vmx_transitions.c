@@ -9,6 +9,7 @@
 #include <check.h>
 
 #include "check_main.h"
+#include "fake_intc.h"
 #include "vmx_support.h"
 
 static const uint8_t CPUID[] = {0x0f, 0xa2};
@@ -188,19 +189,6 @@ START_TEST(test_page_fault_mask_match)
 }
 END_TEST
 
-typedef struct FakePic {
-    bool intr;
-    int vector;
-} FakePic;
-
-static bool pic_intr(void *o) { return ((FakePic *)o)->intr; }
-static int pic_ack(void *o)
-{
-    FakePic *p = o;
-    p->intr = false;
-    return p->vector;
-}
-
 /* SDM 25.2 / 27.2.2: with "external-interrupt exiting" an interrupt exits;
  * "acknowledge interrupt on exit" acknowledges it and puts the vector in the
  * interruption information. */
@@ -208,9 +196,8 @@ START_TEST(test_external_interrupt_exit_acknowledged)
 {
     static const uint8_t loop[] = {0xeb, 0xfe}; /* jmp $ */
     Machine *m = vmx_launchable();
-    FakePic pic = {true, 0x42};
-    IntrController ic = {&pic, pic_intr, pic_ack, NULL, NULL, NULL, NULL};
-    machine_attach_intr_controller(m, &ic);
+    FakePic pic = {.intr = true};
+    fake_pic_attach(m, &pic, 0x42, false);
     m->cpu.rflags &= ~(uint64_t)RFLAGS_IF; /* the host does not take it */
     vmx_set(m, VMCS_GUEST_RFLAGS, RFLAGS_FIXED1 | RFLAGS_IF);
     vmx_set(m, VMCS_PIN_BASED_CONTROLS,
@@ -232,9 +219,8 @@ START_TEST(test_external_interrupt_exit_ignores_guest_if)
     static const uint8_t loop[] = {0xeb, 0xfe}; /* jmp $ */
     for (int exiting = 0; exiting < 2; exiting++) {
         Machine *m = vmx_launchable();
-        FakePic pic = {true, 0x42};
-        IntrController ic = {&pic, pic_intr, pic_ack, NULL, NULL, NULL, NULL};
-        machine_attach_intr_controller(m, &ic);
+        FakePic pic = {.intr = true};
+        fake_pic_attach(m, &pic, 0x42, false);
         m->cpu.rflags &= ~(uint64_t)RFLAGS_IF;
         vmx_set(m, VMCS_GUEST_RFLAGS, RFLAGS_FIXED1); /* IF = 0 */
         if (exiting)
