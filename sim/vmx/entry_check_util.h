@@ -2,6 +2,7 @@
 #ifndef VMXSIM_VMX_ENTRY_CHECK_UTIL_H
 #define VMXSIM_VMX_ENTRY_CHECK_UTIL_H
 
+#include "sim/cpu/msr.h"
 #include "sim/mem/paging.h"
 #include "sim/vmx/entry_checks.h"
 #include "sim/vmx/vmx_state.h"
@@ -43,22 +44,43 @@ static inline bool ia32e_guest(const EntryCtx *c)
 }
 
 /* SDM 24.8.3 "VM-Entry Controls for Event Injection": the event VM entry
- * injects (valid bit 31, type 10:8, vector 7:0), for the guest-state rows. */
-enum { EVENT_TYPE_EXTINT = 0, EVENT_TYPE_NMI = 2, EVENT_TYPE_HW_EXC = 3, EVENT_TYPE_OTHER = 7 };
+ * injects (valid bit 31, deliver-error-code bit 11, type 10:8, vector 7:0). */
+enum {
+    EVENT_TYPE_EXTINT = 0, EVENT_TYPE_NMI = 2, EVENT_TYPE_HW_EXC = 3, EVENT_TYPE_SW_INT = 4,
+    EVENT_TYPE_PRIV_SW_EXC = 5, EVENT_TYPE_SW_EXC = 6, EVENT_TYPE_OTHER = 7
+};
+#define EVENT_DELIVER_ERROR (UINT32_C(1) << 11)
 
 static inline bool injects_event(const EntryCtx *c)
 {
     return (F(ENTRY_INTERRUPTION_INFO) >> 31) & 1;
 }
 
+static inline unsigned injected_type(const EntryCtx *c)
+{
+    return (F(ENTRY_INTERRUPTION_INFO) >> 8) & 7;
+}
+
 static inline bool injects(const EntryCtx *c, unsigned type)
 {
-    return injects_event(c) && ((F(ENTRY_INTERRUPTION_INFO) >> 8) & 7) == type;
+    return injects_event(c) && injected_type(c) == type;
 }
 
 static inline unsigned injected_vector(const EntryCtx *c)
 {
     return F(ENTRY_INTERRUPTION_INFO) & 0xff;
+}
+
+/* "Bits reserved in the MSR": the reserved-bit column of msr.def, the mask
+ * WRMSR uses, so VM entry accepts exactly what WRMSR at CPL 0 would. */
+static inline uint64_t msr_reserved(unsigned slot)
+{
+    static const uint64_t reserved[MSR_SLOT_COUNT] = {
+#define X(name, index, reset, rsvd, kind, feature) [MSR_SLOT_##name] = rsvd,
+#include "sim/cpu/msr.def"
+#undef X
+    };
+    return reserved[slot];
 }
 
 /* A value against IA32_VMX_CRx_FIXED0/1 (SDM A.7, A.8). */

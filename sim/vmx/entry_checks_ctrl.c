@@ -1,15 +1,6 @@
 /* SDM 26.2.1 "Checks on VMX Controls" (rows of entry_checks.def). */
 #include "sim/vmx/entry_check_util.h"
 
-/* SDM 24.8.3 "VM-Entry Controls for Event Injection": the fields of the
- * VM-entry interruption-information field. */
-#define INJ_VALID (UINT32_C(1) << 31)
-#define INJ_DELIVER_ERROR (UINT32_C(1) << 11)
-#define INJ_TYPE(v) (((v) >> 8) & 7)
-#define INJ_VECTOR(v) ((v) & 0xff)
-enum { INJ_EXTINT = 0, INJ_NMI = 2, INJ_HW_EXC = 3, INJ_SW_INT = 4, INJ_PRIV_SW_EXC = 5,
-       INJ_SW_EXC = 6, INJ_OTHER = 7 };
-
 static bool controls_ok(const EntryCtx *c, VmxGroup g, uint64_t v)
 {
     return vmx_caps_controls_valid(&c->vmx->caps, g, v);
@@ -78,59 +69,55 @@ bool check_ENTRY_MSR_LOAD_ADDRESS(const EntryCtx *c)
     return msr_area_ok(F(ENTRY_MSR_LOAD_ADDR), F(ENTRY_MSR_LOAD_COUNT));
 }
 
-/* The event-injection rows apply only when the field's valid bit is 1. */
-static bool injecting(const EntryCtx *c) { return (F(ENTRY_INTERRUPTION_INFO) & INJ_VALID) != 0; }
-static unsigned inj_type(const EntryCtx *c) { return INJ_TYPE(F(ENTRY_INTERRUPTION_INFO)); }
-static unsigned inj_vector(const EntryCtx *c) { return INJ_VECTOR(F(ENTRY_INTERRUPTION_INFO)); }
-
+/* The event-injection rows apply only when the field's valid bit is 1 (entry_check_util.h). */
 bool check_INJECT_TYPE(const EntryCtx *c)
 {
     bool mtf = vmx_caps_allows(&c->vmx->caps, VMXC_PROC_MONITOR_TRAP_FLAG);
-    return !injecting(c) || (inj_type(c) != 1 && (inj_type(c) != INJ_OTHER || mtf));
+    return !injects_event(c) || (injected_type(c) != 1 && (injected_type(c) != EVENT_TYPE_OTHER || mtf));
 }
 
 bool check_INJECT_NMI_VECTOR(const EntryCtx *c)
 {
-    return !injecting(c) || inj_type(c) != INJ_NMI || inj_vector(c) == 2;
+    return !injects_event(c) || injected_type(c) != EVENT_TYPE_NMI || injected_vector(c) == 2;
 }
 
 bool check_INJECT_EXCEPTION_VECTOR(const EntryCtx *c)
 {
-    return !injecting(c) || inj_type(c) != INJ_HW_EXC || inj_vector(c) <= 31;
+    return !injects_event(c) || injected_type(c) != EVENT_TYPE_HW_EXC || injected_vector(c) <= 31;
 }
 
 bool check_INJECT_OTHER_VECTOR(const EntryCtx *c)
 {
-    return !injecting(c) || inj_type(c) != INJ_OTHER || inj_vector(c) == 0;
+    return !injects_event(c) || injected_type(c) != EVENT_TYPE_OTHER || injected_vector(c) == 0;
 }
 
 /* Unrestricted guest is not offered, so "CR0.PE = 1" is the guest CR0 field's PE. */
 bool check_INJECT_ERROR_CODE_BIT(const EntryCtx *c)
 {
-    if (!injecting(c))
+    if (!injects_event(c))
         return true;
-    unsigned v = inj_vector(c);
+    unsigned v = injected_vector(c);
     bool has_code = v == 8 || (v >= 10 && v <= 14) || v == 17;
-    bool needed = (F(GUEST_CR0) & 1) && inj_type(c) == INJ_HW_EXC && has_code;
-    return needed == ((F(ENTRY_INTERRUPTION_INFO) & INJ_DELIVER_ERROR) != 0);
+    bool needed = (F(GUEST_CR0) & 1) && injected_type(c) == EVENT_TYPE_HW_EXC && has_code;
+    return needed == ((F(ENTRY_INTERRUPTION_INFO) & EVENT_DELIVER_ERROR) != 0);
 }
 
 bool check_INJECT_RESERVED(const EntryCtx *c)
 {
-    return !injecting(c) || (F(ENTRY_INTERRUPTION_INFO) & 0x7ffff000u) == 0;
+    return !injects_event(c) || (F(ENTRY_INTERRUPTION_INFO) & 0x7ffff000u) == 0;
 }
 
 bool check_INJECT_ERROR_CODE(const EntryCtx *c)
 {
-    return !injecting(c) || !(F(ENTRY_INTERRUPTION_INFO) & INJ_DELIVER_ERROR) ||
+    return !injects_event(c) || !(F(ENTRY_INTERRUPTION_INFO) & EVENT_DELIVER_ERROR) ||
            (F(ENTRY_EXCEPTION_ERROR_CODE) & 0xffff0000u) == 0;
 }
 
 /* IA32_VMX_MISC bit 30 is 0 here, so a length of 0 is not allowed either. */
 bool check_INJECT_INSTRUCTION_LENGTH(const EntryCtx *c)
 {
-    unsigned t = inj_type(c);
-    if (!injecting(c) || (t != INJ_SW_INT && t != INJ_PRIV_SW_EXC && t != INJ_SW_EXC))
+    unsigned t = injected_type(c);
+    if (!injects_event(c) || (t != EVENT_TYPE_SW_INT && t != EVENT_TYPE_PRIV_SW_EXC && t != EVENT_TYPE_SW_EXC))
         return true;
     return F(ENTRY_INSTRUCTION_LENGTH) >= 1 && F(ENTRY_INSTRUCTION_LENGTH) <= 15;
 }

@@ -1,23 +1,10 @@
 /* SDM 26.3.1.1 "Checks on Guest Control Registers, Debug Registers, and
  * MSRs", 26.3.1.3 "Checks on Guest Descriptor-Table Registers" and 26.3.1.4
  * "Checks on Guest RIP, RFLAGS, and SSP" (rows of entry_checks_guest.def). */
-#include "sim/cpu/msr.h"
 #include "sim/vmx/entry_check_util.h"
 
 /* SDM Vol. 1 3.4.3 "EFLAGS Register": bits 63:22, 15, 5 and 3 are reserved (0), bit 1 is 1. */
 #define RFLAGS_RESERVED_0 (~UINT64_C(0x3fffff) | (1u << 15) | (1u << 5) | (1u << 3))
-
-/* "Bits reserved in the MSR": the reserved-bit column of msr.def, the mask
- * WRMSR uses, so VM entry accepts exactly what WRMSR at CPL 0 would. */
-static uint64_t msr_reserved(unsigned slot)
-{
-    static const uint64_t reserved[MSR_SLOT_COUNT] = {
-#define X(name, index, reset, rsvd, kind, feature) [MSR_SLOT_##name] = rsvd,
-#include "sim/cpu/msr.def"
-#undef X
-    };
-    return reserved[slot];
-}
 
 static bool loads_debug(const EntryCtx *c)
 {

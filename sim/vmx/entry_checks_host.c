@@ -1,10 +1,6 @@
 /* SDM 26.2.2-26.2.4: checks on the host-state area (rows of entry_checks.def). */
 #include "sim/vmx/entry_check_util.h"
 
-/* SDM Vol. 4 Table 2-2 (C000_0080H): SCE (0), LME (8), LMA (10), NXE (11);
- * every other bit is reserved. */
-#define EFER_DEFINED (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)
-
 static bool host_64(const EntryCtx *c) { return CTL(EXIT_CONTROLS, EXIT, HOST_ADDRESS_SPACE_SIZE); }
 static bool loads_efer(const EntryCtx *c) { return CTL(EXIT_CONTROLS, EXIT, LOAD_IA32_EFER); }
 
@@ -29,7 +25,7 @@ bool check_HOST_PAT(const EntryCtx *c)
 
 bool check_HOST_EFER_RESERVED(const EntryCtx *c)
 {
-    return !loads_efer(c) || !(F(HOST_IA32_EFER) & ~(uint64_t)EFER_DEFINED);
+    return !loads_efer(c) || !(F(HOST_IA32_EFER) & msr_reserved(MSR_SLOT_IA32_EFER));
 }
 
 bool check_HOST_EFER_LMA_LME(const EntryCtx *c)

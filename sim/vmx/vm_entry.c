@@ -14,17 +14,13 @@
 
 #include <string.h>
 
-/* SDM 26.3.2.1: CR0 bits ET, CD, NW and the reserved bits 15:6, 17, 28:19
- * keep their values (also on VM exits, 27.5.1). */
-#define CR0_KEEP (CR0_ET | CR0_CD | CR0_NW | 0xffc0u | (1u << 17) | 0x1ff80000u)
-
 /* SDM 26.3.2.1 "Loading Guest Control Registers, Debug Registers, and MSRs". */
 static void load_guest_regs(CpuState *cpu, const VmxCpu *v)
 {
     const uint64_t *f = v->field;
     uint64_t entry = f[VMCS_ENTRY_CONTROLS];
     bool ia32e = entry & VMX_ENTRY_IA32E_MODE_GUEST;
-    cpu->cr0 = (f[VMCS_GUEST_CR0] & ~CR0_KEEP & 0xffffffffu) | (cpu->cr0 & CR0_KEEP);
+    cpu->cr0 = (f[VMCS_GUEST_CR0] & ~VMX_CR0_UNCHANGED & 0xffffffffu) | (cpu->cr0 & VMX_CR0_UNCHANGED);
     cpu->cr3 = f[VMCS_GUEST_CR3];
     cpu->cr4 = f[VMCS_GUEST_CR4];
     if (entry & VMX_ENTRY_LOAD_DEBUG_CONTROLS) {

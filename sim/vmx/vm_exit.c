@@ -78,9 +78,7 @@ static void load_host_regs(CpuState *cpu, VmxCpu *v)
     const uint64_t *f = v->field;
     uint64_t exit = f[VMCS_EXIT_CONTROLS];
     bool host64 = exit & VMX_EXIT_HOST_ADDRESS_SPACE_SIZE;
-    /* CR0: ET, CD, NW and the reserved bits 15:6, 17, 28:19 keep their values. */
-    const uint64_t keep = CR0_ET | CR0_CD | CR0_NW | 0xffc0u | (1u << 17) | 0x1ff80000u;
-    cpu->cr0 = (f[VMCS_HOST_CR0] & ~keep & 0xffffffffu) | (cpu->cr0 & keep);
+    cpu->cr0 = (f[VMCS_HOST_CR0] & ~VMX_CR0_UNCHANGED & 0xffffffffu) | (cpu->cr0 & VMX_CR0_UNCHANGED);
     cpu->cr3 = f[VMCS_HOST_CR3] & ((UINT64_C(1) << PAGING_MAXPHYADDR) - 1);
     /* CR4.PAE is set when the host is 64-bit */
     cpu->cr4 = f[VMCS_HOST_CR4] | (host64 ? CR4_PAE : 0);

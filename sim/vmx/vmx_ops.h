@@ -7,6 +7,10 @@
 #include "sim/vmx/vmx_state.h"
 #include "sim/vmx/vmx_tables.h"
 
+/* SDM 26.3.2.1 / 27.5.1: CR0 bits ET, CD, NW and the reserved bits 15:6,
+ * 17, 28:19 keep their values when VM entries and VM exits load CR0. */
+#define VMX_CR0_UNCHANGED (CR0_ET | CR0_CD | CR0_NW | 0xffc0u | (1u << 17) | 0x1ff80000u)
+
 /* Report an event to the tracer, if any (vmx.h). */
 static inline void vmx_trace(const CpuState *cpu, const VmxCpu *v, const VmxTrace *t)
 {
