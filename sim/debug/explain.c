@@ -120,7 +120,7 @@ static void explain_check(const CpuState *cpu, const VmxCpu *v, FILE *out) {
 
 /* SDM 26.4 "Loading MSRs": the failing entry of the VM-entry MSR-load area. */
 static void explain_msr_load(const CpuState *cpu, const VmxCpu *v, FILE *out) {
-    uint32_t i = v->last_failure.msr_index;
+    uint32_t i = v->last_failure.msr_index ? v->last_failure.msr_index : 1;
     uint64_t entry[2] = {0, 0};
     DbgAddr at = {v->field[VMCS_ENTRY_MSR_LOAD_ADDR] + (uint64_t)(i - 1) * 16, true};
     fputs("VM entry failed: VM-entry failure (SDM 26.8), the processor loaded host state\n", out);

@@ -19,6 +19,8 @@ static inline bool page_addr_ok(uint64_t pa) { return (pa & 0xfff) == 0 && phys_
 /* SDM 26.2.1.2/26.2.1.3: an MSR area of `count` 16-byte entries at `addr`. */
 static inline bool msr_area_ok(uint64_t addr, uint64_t count)
 {
+    /* count is a 32-bit field (VMWRITE and VMPTRLD keep fields to their
+     * width) and addr is within MAXPHYADDR first: the sum cannot wrap. */
     return count == 0 || ((addr & 0xf) == 0 && phys_ok(addr) && phys_ok(addr + count * 16 - 1));
 }
 

@@ -10,6 +10,7 @@
 #include "sim/cpu/pae_pdpte.h"
 #include "sim/cpu/tlb_context.h"
 #include "sim/vmx/vmx_ops.h"
+#include "sim/vmx/vmx_msr_area.h"
 #include "sim/vmx/vmx_segments.h"
 
 #include <string.h>
@@ -70,18 +71,6 @@ static void load_guest_state(CpuState *cpu, VmxCpu *v)
     cpu_tlb_vmx_transition(cpu); /* no VPID: linear mappings are invalidated (SDM 28.3.3.1) */
 }
 
-/* SDM 26.4 "Loading MSRs": 0 on success, else the 1-based failing entry. */
-static uint32_t load_msrs(CpuState *cpu, const VmxCpu *v)
-{
-    uint64_t addr = v->field[VMCS_ENTRY_MSR_LOAD_ADDR];
-    for (uint64_t i = 0; i < v->field[VMCS_ENTRY_MSR_LOAD_COUNT]; i++) {
-        uint64_t first = mem_phys_read(cpu->mem, addr + 16 * i, 8);
-        uint64_t value = mem_phys_read(cpu->mem, addr + 16 * i + 8, 8);
-        if (!vmx_msr_loadable(first) || cpu_msr_write(cpu, (uint32_t)first, value) != SIM_OK)
-            return (uint32_t)i + 1;
-    }
-    return 0;
-}
 
 /* SDM 26.8: a VM-entry failure is a VM exit without saving guest state. */
 static SimStatus entry_failure(CpuState *cpu, VmxCpu *v, uint32_t reason, uint64_t qual)
@@ -170,7 +159,10 @@ SimStatus vmx_vm_entry(CpuState *cpu, VmxCpu *v, bool launch, VmxInsnError *fail
     cpu->vmx_mode = VMX_MODE_NONROOT;
     cpu->intr_ignores_if = (v->field[VMCS_PIN_BASED_CONTROLS] & VMX_PIN_EXTERNAL_INTERRUPT_EXITING) != 0;
     load_guest_state(cpu, v);
-    uint32_t bad = load_msrs(cpu, v);
+    uint64_t count = v->field[VMCS_ENTRY_MSR_LOAD_COUNT];
+    if (vmx_msr_area_too_long(count)) /* vmx_msr_area.h: the machine check of SDM A.6 */
+        return entry_failure(cpu, v, EXIT_REASON_ENTRY_FAILURE_MACHINE_CHECK, 0);
+    uint32_t bad = vmx_msr_area_load(cpu, v->field[VMCS_ENTRY_MSR_LOAD_ADDR], count);
     if (bad) {
         v->last_failure = (EntryFailure){ENTRY_CHECK_NONE, bad};
         return entry_failure(cpu, v, EXIT_REASON_ENTRY_FAILURE_MSR_LOADING, bad);

@@ -8,6 +8,7 @@
 #include "sim/cpu/pae_pdpte.h"
 #include "sim/cpu/tlb_context.h"
 #include "sim/vmx/vmx_ops.h"
+#include "sim/vmx/vmx_msr_area.h"
 #include "sim/vmx/vmx_segments.h"
 
 /* SDM 27.3.1/27.3.2: control registers, debug registers, MSRs. */
@@ -57,20 +58,6 @@ static void save_guest_state(CpuState *cpu, VmxCpu *v)
     vmcs_set(v, VMCS_GUEST_PENDING_DEBUG_EXCEPTIONS, cpu->ev.dr6_pending & 0x400fu);
 }
 
-/* SDM 27.4 "Saving MSRs": each entry's MSR is read into bytes 15:8.  A
- * failure (an MSR that cannot be read) is a VMX abort (27.7). */
-static bool store_msrs(CpuState *cpu, VmxCpu *v)
-{
-    uint64_t addr = v->field[VMCS_EXIT_MSR_STORE_ADDR];
-    for (uint64_t i = 0; i < v->field[VMCS_EXIT_MSR_STORE_COUNT]; i++) {
-        uint64_t value;
-        uint32_t index = (uint32_t)mem_phys_read(cpu->mem, addr + 16 * i, 4);
-        if ((index >> 8) == 0x8 || cpu_msr_read(cpu, index, &value) != SIM_OK)
-            return false; /* SDM 27.4: IA32_SMBASE and x2APIC MSRs may not be stored */
-        (void)mem_phys_write(cpu->mem, addr + 16 * i + 8, 8, value);
-    }
-    return true;
-}
 
 /* SDM 27.5.1 "Loading Host Control Registers, Debug Registers, MSRs". */
 static void load_host_regs(CpuState *cpu, VmxCpu *v)
@@ -115,18 +102,6 @@ static bool load_host_state(CpuState *cpu, VmxCpu *v)
     return ok;
 }
 
-/* SDM 27.6 "Loading MSRs" from the VM-exit MSR-load area (27.7 on failure). */
-static bool load_msrs(CpuState *cpu, VmxCpu *v)
-{
-    uint64_t addr = v->field[VMCS_EXIT_MSR_LOAD_ADDR];
-    for (uint64_t i = 0; i < v->field[VMCS_EXIT_MSR_LOAD_COUNT]; i++) {
-        uint64_t first = mem_phys_read(cpu->mem, addr + 16 * i, 8);
-        uint64_t value = mem_phys_read(cpu->mem, addr + 16 * i + 8, 8);
-        if (!vmx_msr_loadable(first) || cpu_msr_write(cpu, (uint32_t)first, value) != SIM_OK)
-            return false;
-    }
-    return true;
-}
 
 /* SDM 27.7 "VMX Aborts": the abort indicator is written to the VMCS region
  * and the processor enters the shutdown state. */
@@ -152,16 +127,22 @@ SimStatus vmx_vm_exit(CpuState *cpu, VmxCpu *v, uint32_t reason, uint64_t qualif
     vmcs_set(v, VMCS_EXIT_QUALIFICATION, qualification);
     cpu->tsc_offset = 0; /* SDM 25.3: the offset applies in non-root operation only */
     vmx_boundary_stop(cpu, v, !(reason & EXIT_REASON_ENTRY_FAILURE_BIT));
+    const uint64_t *f = v->field;
+    /* vmx_msr_area.h: a list beyond the recommended maximum is the machine
+     * check of SDM A.6: abort indicator 5 (SDM 27.7). */
+    if (vmx_msr_area_too_long(f[VMCS_EXIT_MSR_STORE_COUNT]) ||
+        vmx_msr_area_too_long(f[VMCS_EXIT_MSR_LOAD_COUNT]))
+        return vmx_abort(cpu, v, 5);
     if (!(reason & EXIT_REASON_ENTRY_FAILURE_BIT)) {
         save_guest_state(cpu, v);
-        if (!store_msrs(cpu, v))
+        if (!vmx_msr_area_store(cpu, f[VMCS_EXIT_MSR_STORE_ADDR], f[VMCS_EXIT_MSR_STORE_COUNT]))
             return vmx_abort(cpu, v, 1); /* SDM 27.7: 1 = saving guest MSRs failed */
     }
     cpu->vmx_mode = VMX_MODE_ROOT;
     cpu->intr_ignores_if = false;
     if (!load_host_state(cpu, v))
         return vmx_abort(cpu, v, 2); /* 2: host PDPTE failure */
-    if (!load_msrs(cpu, v))
+    if (vmx_msr_area_load(cpu, f[VMCS_EXIT_MSR_LOAD_ADDR], f[VMCS_EXIT_MSR_LOAD_COUNT]))
         return vmx_abort(cpu, v, 4); /* 4: loading host MSRs failed */
     bool failed = reason & EXIT_REASON_ENTRY_FAILURE_BIT;
     vmx_trace(cpu, v, &(VmxTrace){.kind = failed ? VMX_TRACE_ENTRY_FAIL : VMX_TRACE_EXIT,

@@ -5,6 +5,9 @@
 void vmcs_region_load(CpuState *cpu, VmxCpu *v, uint64_t pa)
 {
     mem_phys_read_bytes(cpu->mem, pa + VMCS_OFF_FIELDS, v->field, sizeof(v->field));
+    /* The region is guest memory: a field holds no more than its width. */
+    for (unsigned f = 0; f < VMCS_FIELD_COUNT; f++)
+        v->field[f] &= vmcs_width_mask(vmcs_field_info[f].width);
     v->launched = mem_phys_read(cpu->mem, pa + VMCS_OFF_LAUNCH, 4) == 1;
     v->current_vmcs = pa;
     v->checks.dirty = CK_ALL; /* another VMCS: nothing is known about it */

@@ -198,6 +198,20 @@ START_TEST(test_vmclear_copy_reload_consistent)
 }
 END_TEST
 
+/* A VMCS region is guest memory: VMPTRLD keeps each field to its width, so
+ * a 32-bit count cannot hold a 64-bit value (vmcs_region.c). */
+START_TEST(test_vmptrld_keeps_fields_to_their_width)
+{
+    Machine *m = vmx_root_with_vmcs();
+    gp_poke64(m, VMCS_B + 16 + 8 * VMCS_ENTRY_MSR_LOAD_COUNT, UINT64_C(0x200000001));
+    gp_poke64(m, VMCS_B + 16 + 8 * VMCS_GUEST_RIP, UINT64_C(0x123456789));
+    vmx_assert_succeed(m, VMX_RUN(m, VMPTRLD_RAX, VMCS_B));
+    ck_assert_uint_eq(m->cpu.vmx->field[VMCS_ENTRY_MSR_LOAD_COUNT], 1);
+    ck_assert_uint_eq(m->cpu.vmx->field[VMCS_GUEST_RIP], UINT64_C(0x123456789));
+    machine_destroy(m);
+}
+END_TEST
+
 START_TEST(test_vmlaunch_vmresume_launch_state)
 {
     Machine *m = vmx_root_with_vmcs();
@@ -266,6 +280,7 @@ static Suite *vmx_insn_suite(void)
     tcase_add_test(t, test_vmread_without_current_vmcs_fail_invalid);
     tcase_add_test(t, test_vmclear_copy_reload_consistent);
     tcase_add_test(t, test_vmlaunch_vmresume_launch_state);
+    tcase_add_test(t, test_vmptrld_keeps_fields_to_their_width);
     tcase_add_test(t, test_vmcall_in_root_fails);
     tcase_add_test(t, test_vmlaunch_after_mov_ss_fails);
     tcase_add_test(t, test_cr0_fixed_bits_in_vmx_operation);

@@ -79,6 +79,41 @@ START_TEST(test_entry_msr_load_success)
 }
 END_TEST
 
+/* vmx_msr_area.h: more entries than IA32_VMX_MISC's recommended maximum
+ * (512) is the machine check SDM A.6 allows: the VM entry fails with exit
+ * reason 41; on a VM exit, a VMX abort with indicator 5 (SDM 27.7). */
+START_TEST(test_msr_list_beyond_maximum)
+{
+    Machine *m = vmx_launchable();
+    vmx_set(m, VMCS_ENTRY_MSR_LOAD_ADDR, MSR_AREA);
+    vmx_set(m, VMCS_ENTRY_MSR_LOAD_COUNT, VMX_MSR_LIST_MAX + 1);
+    vmx_launch(m, CPUID, sizeof(CPUID), 10);
+    vmx_assert_exit(m, EXIT_REASON_ENTRY_FAILURE_BIT | EXIT_REASON_ENTRY_FAILURE_MACHINE_CHECK);
+    machine_destroy(m);
+    m = vmx_launchable();
+    vmx_set(m, VMCS_EXIT_MSR_STORE_ADDR, MSR_AREA);
+    vmx_set(m, VMCS_EXIT_MSR_STORE_COUNT, VMX_MSR_LIST_MAX + 1);
+    ck_assert_int_eq(vmx_launch(m, CPUID, sizeof(CPUID), 10), STOP_SHUTDOWN);
+    ck_assert_uint_eq(gp_peek(m, VMCS_A + 4, 4), 5); /* the VMX-abort indicator */
+    machine_destroy(m);
+}
+END_TEST
+
+/* A list of exactly the recommended maximum loads (the other side). */
+START_TEST(test_msr_list_at_maximum_loads)
+{
+    Machine *m = vmx_launchable();
+    for (unsigned i = 0; i < VMX_MSR_LIST_MAX; i++)
+        msr_entry(m, i, 0x175, 0x4000 + i); /* IA32_SYSENTER_ESP */
+    vmx_set(m, VMCS_ENTRY_MSR_LOAD_ADDR, MSR_AREA);
+    vmx_set(m, VMCS_ENTRY_MSR_LOAD_COUNT, VMX_MSR_LIST_MAX);
+    vmx_launch(m, CPUID, sizeof(CPUID), 10);
+    vmx_assert_exit(m, EXIT_REASON_CPUID);
+    ck_assert_uint_eq(vmx_get(m, VMCS_GUEST_IA32_SYSENTER_ESP), 0x4000 + VMX_MSR_LIST_MAX - 1);
+    machine_destroy(m);
+}
+END_TEST
+
 /* SDM 27.4: the VM-exit MSR-store area receives the guest's value; 27.6:
  * the VM-exit MSR-load area is loaded after the host state. */
 START_TEST(test_exit_msr_store_and_load)
@@ -248,6 +283,8 @@ static Suite *vmx_transitions_suite(void)
     tcase_add_test(t, test_entry_msr_load_failure);
     tcase_add_test(t, test_entry_msr_load_success);
     tcase_add_test(t, test_exit_msr_store_and_load);
+    tcase_add_test(t, test_msr_list_beyond_maximum);
+    tcase_add_test(t, test_msr_list_at_maximum_loads);
     tcase_add_test(t, test_injected_exception_fault_during_delivery);
     tcase_add_test(t, test_triple_fault_exits);
     tcase_add_test(t, test_exception_bitmap_both_sides);
