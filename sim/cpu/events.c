@@ -16,6 +16,7 @@
 #include "sim/cpu/exceptions.h"
 #include "sim/cpu/timing.h"
 #include "sim/cpu/vmx_hooks.h"
+#include "sim/devices/lapic.h" /* APIC_BASE_BSP, SDM 10.4.4 */
 
 void cpu_events_reset(CpuState *cpu)
 {
@@ -166,7 +167,6 @@ static bool init_ready(const CpuState *cpu)
     return !cpu_vmx_nonroot(cpu) || cpu->activity != ACTIVITY_WAIT_SIPI;
 }
 
-#define IA32_APIC_BASE_BSP (UINT64_C(1) << 8) /* SDM 10.4.4 "Local APIC Status and Location" */
 
 /* SDM 25.2: in non-root operation a VM exit, "none of the operations
  * normally associated" with INIT.  Outside VMX operation: the INIT state of
@@ -180,7 +180,7 @@ static SimStatus deliver_init(CpuState *cpu)
         VmxEvent e = {VMX_EVENT_INIT, 0, false, 0, 0};
         return cpu->vmx_ops->event(cpu, &e, NULL);
     }
-    bool bsp = (cpu_apic_base_read(cpu) & IA32_APIC_BASE_BSP) != 0;
+    bool bsp = (cpu_apic_base_read(cpu) & APIC_BASE_BSP) != 0;
     if (cpu->apic_ops)
         cpu->apic_ops->init(cpu->apic);
     cpu_init_reset(cpu);

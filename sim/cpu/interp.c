@@ -71,10 +71,12 @@ static SimStatus run_block(CpuState *cpu, const Block *b, uint64_t budget)
 
 /*
  * The careful path (events.h) is taken while single-stepping (TF), while RF
- * is set, while a DR7 enable is set, under an interrupt shadow, inside an
- * unfinished REP string instruction (ev.mid_string), and while an event
- * waits that could be taken (a debug trap, an NMI unless NMIs are blocked,
- * INTR with IF = 1: EV_INTR is RFLAGS.IF's bit).  Alignment
+ * is set, while a DR7 enable is set, under an interrupt shadow, and while an
+ * event waits that could be taken (a debug trap, an NMI unless NMIs are
+ * blocked, INTR with IF = 1: EV_INTR is RFLAGS.IF's bit).  A REP string
+ * instruction left unfinished by a fast-path chunk keeps ev.mid_string set
+ * until next_block, so such an event is delivered with RF = 1 (SDM
+ * 17.3.1.1); without one it continues on the fast path.  Alignment
  * checking needs no careful path: its accesses leave the TLB fast path
  * (tlb_need) and fault in the slow path like any other.
  */
@@ -88,7 +90,7 @@ static bool careful_needed(const CpuState *cpu)
     if (cpu->vmx_mode == VMX_MODE_ROOT)
         waiting &= ~(uint32_t)EV_INIT; /* until VMXOFF or VM entry (SDM 23.8) */
     return waiting || (f & (RFLAGS_TF | RFLAGS_RF)) || (cpu->dr[7] & DR7_ENABLE_MASK) ||
-           cpu->sti_shadow || cpu->movss_shadow || cpu->ev.mid_string;
+           cpu->sti_shadow || cpu->movss_shadow;
 }
 
 /*
@@ -150,7 +152,8 @@ static SimStatus next_block(CpuState *cpu, const Block *prev, const Block **b)
     *b = NULL;
     cpu_events_refresh(cpu); /* RFLAGS.AC or DR7 may have changed: see block_keeps_events */
     if (careful_needed(cpu))
-        return SIM_OK;
+        return SIM_OK; /* an event between REP iterations sees mid_string (RF = 1) */
+    cpu->ev.mid_string = false; /* no event: the REP string goes on at full speed */
     if (cpu_cache_lookup(cpu, b) != SIM_OK)
         return SIM_FAULT;
     if (prev && block_keeps_events(cpu, prev))
