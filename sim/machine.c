@@ -51,7 +51,7 @@ Machine *machine_create(const MachineConfig *cfg, char *err, size_t errlen)
         machine_destroy(m);
         return NULL;
     }
-    PlatformConfig pc = {cfg->mem_size, 0};
+    PlatformConfig pc = {cfg->mem_size, cfg->rtc_epoch};
     if (!platform_attach(&m->pc, &m->cpu, &m->mem, &m->io, &m->com1, &pc)) {
         snprintf(err, errlen, "cannot set up the platform's devices");
         machine_destroy(m);

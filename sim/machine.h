@@ -18,6 +18,8 @@ typedef struct MachineConfig {
     UartTxFn serial_tx; /* COM1 output sink; NULL discards */
     void *serial_opaque;
     const char *cpu_model; /* NULL: the default model */
+    unsigned cpus;         /* processors (--cpus); 0 means 1 */
+    uint64_t rtc_epoch;    /* the RTC's time at cycle 0 (--rtc-epoch); 0: RTC_DEFAULT_EPOCH */
 } MachineConfig;
 
 /* Why machine_run returned. */
