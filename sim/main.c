@@ -215,7 +215,8 @@ static int run(const CliOptions *o)
         fprintf(stderr, "vmxsim: cannot open serial output %s: %s\n", o->serial_path, strerror(errno));
         return EXIT_USAGE;
     }
-    MachineConfig cfg = {o->mem_size, serial ? serial_to_file : NULL, serial, o->cpu_model};
+    MachineConfig cfg = {.mem_size = o->mem_size, .serial_tx = serial ? serial_to_file : NULL,
+                         .serial_opaque = serial, .cpu_model = o->cpu_model};
     Machine *m = machine_create(&cfg, err, sizeof(err));
     int status = EXIT_HOST_ERROR;
     BootFirmware fw = {0};

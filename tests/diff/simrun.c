@@ -140,7 +140,7 @@ static void keep_code_pages_marked(void) {
 }
 
 bool diff_sim_init(const DiffHostFacts *facts, char *err, size_t errlen) {
-    MachineConfig cfg = {RAM_SIZE, NULL, NULL, NULL};
+    MachineConfig cfg = {.mem_size = RAM_SIZE};
     sim = machine_create(&cfg, err, errlen);
     if (!sim) return false;
     /* Every feature vmxsim knows: what it lacks shows as "unimplemented". */

@@ -40,7 +40,7 @@ END_TEST
 
 START_TEST(test_cpu_model_machine_config_selects_model) {
     char err[128];
-    MachineConfig cfg = {16u << 20, NULL, NULL, "nehalem"};
+    MachineConfig cfg = {.mem_size = 16u << 20, .cpu_model = "nehalem"};
     Machine *m = machine_create(&cfg, err, sizeof(err));
     ck_assert_ptr_nonnull(m);
     ck_assert_ptr_eq(m->cpu.model, cpu_model_find("nehalem"));

@@ -536,7 +536,7 @@ static void serial_collect(void *opaque, uint8_t byte) {
 
 static Machine *machine_with_serial(Serial *s) {
     char err[256];
-    MachineConfig cfg = {16u << 20, serial_collect, s, NULL};
+    MachineConfig cfg = {.mem_size = 16u << 20, .serial_tx = serial_collect, .serial_opaque = s};
     Machine *m = machine_create(&cfg, err, sizeof(err));
     ck_assert_msg(m != NULL, "%s", err);
     return gp_enter_flat32(gp_prepare(m));

@@ -12,7 +12,7 @@
 static inline Machine *test_machine(void)
 {
     char err[256];
-    MachineConfig cfg = {16u << 20, NULL, NULL, NULL};
+    MachineConfig cfg = {.mem_size = 16u << 20};
     Machine *m = machine_create(&cfg, err, sizeof(err));
     ck_assert_msg(m != NULL, "%s", err);
     return m;
